@@ -1,0 +1,7 @@
+namespace Ringway.LoadBalancing.AspNetCore;
+
+/// <summary>A running replica the balancer can route to.</summary>
+/// <param name="Hostname">The name users see in <c>/rep</c> and pass to <c>/add</c> and <c>/rm</c>; unique among replicas.</param>
+/// <param name="Address">The base address requests are forwarded to, for example <c>http://127.0.0.1:5123/</c>.</param>
+/// <param name="ProviderId">The provider's own id for it (a process id, a container id...), used to stop it.</param>
+public sealed record Replica(string Hostname, Uri Address, string ProviderId);
