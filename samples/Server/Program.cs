@@ -1,5 +1,9 @@
 // The assignment's server replica: GET /home names the replica, GET /heartbeat answers empty, anything else 404.
 // Its id comes from SERVER_ID; it listens on port 5000 unless PORT, --port or --urls says otherwise.
+// Started by a balancer's process replica provider, it exits when the process named by RINGWAY_PARENT_PID is gone.
+using System.Diagnostics;
+using System.Globalization;
+
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 
@@ -15,9 +19,70 @@ var app = builder.Build();
 app.MapGet("/home", () => Results.Json(new HomeResponse($"Hello from Server: {serverId}", "successful"), ServerJson.Default.HomeResponse));
 app.MapGet("/heartbeat", () => Results.Ok());
 
+// Started by a balancer (RINGWAY_PARENT_PID): exit when the balancer is gone, even if it was killed and could not stop us.
+if (int.TryParse(Environment.GetEnvironmentVariable("RINGWAY_PARENT_PID"), NumberStyles.None, CultureInfo.InvariantCulture, out var parentPid))
+{
+    _ = ParentWatch.ExitWhenGoneAsync(parentPid, app.Lifetime);
+}
+
 app.Run();
 
 internal sealed record HomeResponse(string message, string status);
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(HomeResponse))]
 internal sealed partial class ServerJson : System.Text.Json.Serialization.JsonSerializerContext;
+
+/// <summary>Stops the server once a given process no longer runs.</summary>
+internal static class ParentWatch
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
+
+    public static async Task ExitWhenGoneAsync(int processId, IHostApplicationLifetime lifetime)
+    {
+        // The start time tells the parent apart from a later process that reuses its id.
+        var startTime = StartTimeOf(processId);
+        using var timer = new PeriodicTimer(Interval);
+        try
+        {
+            while (startTime is not null && StartTimeOf(processId) == startTime)
+            {
+                await timer.WaitForNextTickAsync(lifetime.ApplicationStopping).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return; // the server stops anyway
+        }
+
+        lifetime.StopApplication();
+    }
+
+    /// <summary>An opaque start time of a live process, or null when it does not run (or is a zombie).</summary>
+    private static string? StartTimeOf(int processId)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            // /proc/<pid>/stat: "pid (comm) state ppid ... starttime(22nd field) ..."; comm may hold spaces and parentheses.
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{processId}/stat");
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                return fields[0] is "Z" or "X" or "x" ? null : fields[19];
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return process.HasExited ? null : process.StartTime.Ticks.ToString(CultureInfo.InvariantCulture);
+        }
+        catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+}

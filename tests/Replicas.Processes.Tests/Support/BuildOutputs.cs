@@ -1,0 +1,47 @@
+using System.Reflection;
+
+namespace Ringway.LoadBalancing.AspNetCore.Tests.Support;
+
+/// <summary>The programs the tests run as child processes, built by this project's ProjectReferences.</summary>
+internal static class BuildOutputs
+{
+    public static string ServerDll => Output("samples/Server", "Ringway.Samples.Server.dll");
+
+    public static string FixtureDll => Output("tests/ProcessParentFixture", "Ringway.ProcessParentFixture.dll");
+
+    /// <summary>The dotnet host running the tests, so children use the same runtime.</summary>
+    public static string DotnetHost
+    {
+        get
+        {
+            var self = Environment.ProcessPath;
+            if (self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet")
+            {
+                return self;
+            }
+
+            return Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        }
+    }
+
+    private static string Output(string project, string fileName)
+    {
+        var metadata = typeof(BuildOutputs).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().ToDictionary(a => a.Key, a => a.Value);
+        var path = Path.Combine(RepositoryRoot(), project, "bin", metadata["Configuration"]!, metadata["TargetFramework"]!, fileName);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"Build output {path} is missing; build {project} first.", path);
+    }
+
+    private static string RepositoryRoot()
+    {
+        // From <repository>/tests/Replicas.Processes.Tests/bin/<Configuration>/<TargetFramework>/ up to the solution file.
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Ringway.slnx")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"No Ringway.slnx above {AppContext.BaseDirectory}.");
+    }
+}

@@ -1,0 +1,27 @@
+namespace Ringway.LoadBalancing.AspNetCore.Tests.Support;
+
+/// <summary>
+/// Marks the processes one test starts with a unique environment variable, and kills, by id, every process that carries
+/// it when the test ends, whatever happened; children inherit the variable, so the whole tree is found.
+/// </summary>
+internal sealed class ChildProcessGuard : IDisposable
+{
+    public const string Variable = "RINGWAY_TEST_MARKER";
+
+    public string Marker { get; } = Guid.NewGuid().ToString("N");
+
+    /// <summary>The processes of this test that still run.</summary>
+    public IReadOnlyList<int> Running() => ProcessTable.WithEnvironment(Variable, Marker);
+
+    public void Dispose()
+    {
+        // Twice: a process may fork while the first sweep runs.
+        for (var sweep = 0; sweep < 2; sweep++)
+        {
+            foreach (var processId in Running())
+            {
+                ProcessTable.Kill(processId);
+            }
+        }
+    }
+}

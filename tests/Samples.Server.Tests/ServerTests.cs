@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+
+namespace Ringway.Samples.Server.Tests;
+
+/// <summary>The sample server keeps the contract of SPEC.md ("Server replica").</summary>
+public sealed class ServerTests
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private static readonly TimeSpan ExitLimit = TimeSpan.FromSeconds(20);
+
+    [Theory]
+    [InlineData("Server 1")]
+    [InlineData("S5")]
+    [InlineData("a-b_c.d")]
+    public async Task Home_Get_Returns200WithGreetingNamingServerId(string serverId)
+    {
+        using var server = await ServerProcess.StartAsync(new Dictionary<string, string?> { ["SERVER_ID"] = serverId });
+
+        using var response = await Http.GetAsync(new Uri(server.Address, "home"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        // Exactly {"message": "Hello from Server: <SERVER_ID>", "status": "successful"}, in this order.
+        Assert.Equal(
+            [("message", $"Hello from Server: {serverId}"), ("status", "successful")],
+            body.RootElement.EnumerateObject().Select(p => (p.Name, p.Value.GetString())).ToArray());
+    }
+
+    [Fact]
+    public async Task Home_NoServerId_NamesTheMachine()
+    {
+        using var server = await ServerProcess.StartAsync(new Dictionary<string, string?>());
+
+        using var body = JsonDocument.Parse(await Http.GetStringAsync(new Uri(server.Address, "home")));
+
+        Assert.Equal($"Hello from Server: {Environment.MachineName}", body.RootElement.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Heartbeat_Get_Returns200WithEmptyBody()
+    {
+        using var server = await ServerProcess.StartAsync(new Dictionary<string, string?> { ["SERVER_ID"] = "hb" });
+
+        using var response = await Http.GetAsync(new Uri(server.Address, "heartbeat"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task UnknownPath_Get_Returns404()
+    {
+        using var server = await ServerProcess.StartAsync(new Dictionary<string, string?> { ["SERVER_ID"] = "x" });
+
+        foreach (var path in new[] { "", "other", "home/more", "heartbeats", "rep" })
+        {
+            using var response = await Http.GetAsync(new Uri(server.Address, path));
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"/{path} answered {response.StatusCode}");
+        }
+    }
+
+    [Fact]
+    public async Task Port_FromPortEnvironmentVariable_IsListenedOn()
+    {
+        // StartAsync passes the port as PORT and waits until that port accepts connections.
+        using var server = await ServerProcess.StartAsync(new Dictionary<string, string?> { ["SERVER_ID"] = "env" }, portArgument: false);
+
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync(new Uri(server.Address, "heartbeat"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Port_FromPortArgument_WinsOverPortEnvironmentVariable()
+    {
+        // PORT names another free port: the server must listen on the --port one.
+        var other = ServerProcess.FreePort();
+        using var server = await ServerProcess.StartAsync(new Dictionary<string, string?> { ["SERVER_ID"] = "arg", ["PORT"] = other.ToString(System.Globalization.CultureInfo.InvariantCulture) }, portArgument: true);
+
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync(new Uri(server.Address, "heartbeat"))).StatusCode);
+        Assert.False(server.Process.HasExited);
+    }
+
+    [Fact]
+    public async Task ParentWatch_ParentProcessEnds_ServerExits()
+    {
+        using var parent = StartSleeper();
+        try
+        {
+            using var server = await ServerProcess.StartAsync(new Dictionary<string, string?> { ["SERVER_ID"] = "child", ["RINGWAY_PARENT_PID"] = parent.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync(new Uri(server.Address, "heartbeat"))).StatusCode);
+
+            parent.Kill();
+            using var limit = new CancellationTokenSource(ExitLimit);
+            await server.Process.WaitForExitAsync(limit.Token);
+
+            Assert.Equal(0, server.Process.ExitCode); // a graceful stop, not a crash
+        }
+        finally
+        {
+            KillQuietly(parent);
+        }
+    }
+
+    [Fact]
+    public async Task ParentWatch_ParentGoneBeforeStart_ServerExits()
+    {
+        int goneId;
+        using (var gone = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!)
+        {
+            await gone.WaitForExitAsync();
+            goneId = gone.Id;
+        }
+
+        using var server = ServerProcess.Start(
+            new Dictionary<string, string?> { ["SERVER_ID"] = "orphan", ["RINGWAY_PARENT_PID"] = goneId.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            ServerProcess.FreePort(),
+            portArgument: false);
+        using var limit = new CancellationTokenSource(ExitLimit);
+        await server.Process.WaitForExitAsync(limit.Token);
+
+        Assert.True(server.Process.HasExited);
+    }
+
+    private static Process StartSleeper() => Process.Start(new ProcessStartInfo("sleep", "300") { UseShellExecute = false })!;
+
+    private static void KillQuietly(Process process)
+    {
+        try
+        {
+            process.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited already.
+        }
+    }
+}
