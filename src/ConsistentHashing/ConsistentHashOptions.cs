@@ -6,7 +6,10 @@ public sealed class ConsistentHashOptions
     /// <summary>The shared default options.</summary>
     public static ConsistentHashOptions Default { get; } = new();
 
-    /// <summary><see cref="ConsistentHashAlgorithm.Ring"/>: points on the ring per unit of weight. Default 160 (as ketama and nginx use).</summary>
+    /// <summary>
+    /// <see cref="ConsistentHashAlgorithm.Ring"/>: points on the ring per unit of weight. Default 160 (as ketama and nginx use).
+    /// A node's share varies by about 1/sqrt(points); memory is 12 bytes per point.
+    /// </summary>
     public int PointsPerWeight { get; init; } = 160;
 
     /// <summary>
