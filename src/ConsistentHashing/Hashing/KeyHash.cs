@@ -145,7 +145,7 @@ internal static class KeyHash
     {
         number = 0;
         return key.Length is > 0 and <= 20
-            && !key.ContainsAnyExceptInRange('0', '9')
+            && AllDigits(key)
             && ulong.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out number);
     }
 
@@ -154,9 +154,36 @@ internal static class KeyHash
     {
         number = 0;
         return key.Length is > 0 and <= 20
-            && !key.ContainsAnyExceptInRange((byte)'0', (byte)'9')
+            && AllDigits(key)
             && Utf8Parser.TryParse(key, out number, out int consumed)
             && consumed == key.Length;
+    }
+
+    // A plain loop: ContainsAnyExceptInRange allocates on every call in .NET 10.0 (seen: 96 bytes), and lookups must not.
+    private static bool AllDigits(ReadOnlySpan<char> key)
+    {
+        foreach (char c in key)
+        {
+            if ((uint)(c - '0') > 9)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool AllDigits(ReadOnlySpan<byte> key)
+    {
+        foreach (byte b in key)
+        {
+            if ((uint)(b - '0') > 9)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The SplitMix64 finalizer (Steele, Lea, Flood 2014): a fast, full-avalanche 64-bit mixer.</summary>
