@@ -1,0 +1,214 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Ringway.LoadBalancing.AspNetCore.Controller;
+using Ringway.LoadBalancing.AspNetCore.Forwarding;
+
+namespace Ringway.LoadBalancing.AspNetCore.Admin;
+
+/// <summary>/rep, /add and /rm: the original balancer's admin API, with every open case decided (docs: SPEC.md).</summary>
+internal static class ReplicaAdminEndpoints
+{
+    public const int MaxBodyBytes = 16 * 1024;
+    private const int MaxHostnameLength = 63;
+
+    public static Task GetReplicasAsync(HttpContext context)
+    {
+        var controller = context.RequestServices.GetRequiredService<ReplicaController>();
+        return JsonResponses.WriteReplicasAsync(context, controller.Hostnames, context.RequestAborted);
+    }
+
+    public static Task AddAsync(HttpContext context) => ChangeAsync(context, add: true);
+
+    public static Task RemoveAsync(HttpContext context) => ChangeAsync(context, add: false);
+
+    private static async Task ChangeAsync(HttpContext context, bool add)
+    {
+        var controller = context.RequestServices.GetRequiredService<ReplicaController>();
+        var options = context.RequestServices.GetRequiredService<IOptions<ConsistentHashBalancerOptions>>().Value;
+        var (request, error) = await ReadRequestAsync(context, options.MaxReplicas, add).ConfigureAwait(false);
+        if (error is not null)
+        {
+            await JsonResponses.WriteErrorAsync(context, StatusCodes.Status400BadRequest, error, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        if (add && !controller.CanStart)
+        {
+            await JsonResponses.WriteErrorAsync(context, StatusCodes.Status400BadRequest, "This balancer cannot start replicas: its replicas are fixed addresses", context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        // Not the request's token: once the controller takes the change, it completes even if the caller leaves.
+        var result = add
+            ? await controller.AddAsync(request.N, request.Hostnames, CancellationToken.None).ConfigureAwait(false)
+            : await controller.RemoveAsync(request.N, request.Hostnames, CancellationToken.None).ConfigureAwait(false);
+        if (result.Error is not null)
+        {
+            await JsonResponses.WriteErrorAsync(context, result.StatusCode, result.Error, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        await JsonResponses.WriteReplicasAsync(context, result.Hostnames, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    internal readonly record struct ChangeRequest(int N, IReadOnlyList<string> Hostnames);
+
+    /// <summary>Reads and checks <c>{"n": int, "hostnames": [string]?}</c>; every problem is a message for a 400.</summary>
+    internal static async Task<(ChangeRequest Request, string? Error)> ReadRequestAsync(HttpContext context, int maxReplicas, bool add)
+    {
+        if (context.Request.ContentLength > MaxBodyBytes)
+        {
+            return (default, $"Request body is larger than {MaxBodyBytes} bytes");
+        }
+
+        var buffer = new byte[MaxBodyBytes + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await context.Request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted).ConfigureAwait(false)) > 0)
+        {
+            length += read;
+        }
+
+        if (length > MaxBodyBytes)
+        {
+            return (default, $"Request body is larger than {MaxBodyBytes} bytes");
+        }
+
+        if (length == 0)
+        {
+            return (default, "Request body is missing: send JSON like {\"n\": 1, \"hostnames\": [\"S1\"]}");
+        }
+
+        return Parse(buffer.AsSpan(0, length), maxReplicas, add);
+    }
+
+    internal static (ChangeRequest Request, string? Error) Parse(ReadOnlySpan<byte> body, int maxReplicas, bool add)
+    {
+        JsonDocument document;
+        try
+        {
+            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 8 });
+            document = JsonDocument.ParseValue(ref reader);
+        }
+        catch (JsonException)
+        {
+            return (default, "Request body is not valid JSON");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return (default, "Request body must be a JSON object like {\"n\": 1, \"hostnames\": [\"S1\"]}");
+            }
+
+            if (!root.TryGetProperty("n", out var nElement))
+            {
+                return (default, "'n' is missing");
+            }
+
+            if (nElement.ValueKind != JsonValueKind.Number || !nElement.TryGetInt32(out var n) || n < 1 || n > maxReplicas)
+            {
+                return (default, $"'n' must be a whole number from 1 to {maxReplicas}");
+            }
+
+            var hostnames = new List<string>();
+            if (root.TryGetProperty("hostnames", out var list) && list.ValueKind != JsonValueKind.Null)
+            {
+                if (list.ValueKind != JsonValueKind.Array)
+                {
+                    return (default, "'hostnames' must be a list of strings");
+                }
+
+                foreach (var item in list.EnumerateArray())
+                {
+                    if (item.ValueKind != JsonValueKind.String)
+                    {
+                        return (default, "'hostnames' must be a list of strings");
+                    }
+
+                    hostnames.Add(item.GetString()!);
+                }
+            }
+
+            if (hostnames.Count > n)
+            {
+                return (default, add
+                    ? "Length of hostname list is more than newly added instances"
+                    : "Length of hostname list is more than removable instances");
+            }
+
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var hostname in hostnames)
+            {
+                if (!IsValidHostname(hostname))
+                {
+                    return (default, $"Hostname '{Printable(hostname)}' is invalid: use 1 to {MaxHostnameLength} letters, digits, spaces, '-', '_' or '.'");
+                }
+
+                if (!seen.Add(hostname))
+                {
+                    return (default, $"Hostname '{hostname}' appears more than once");
+                }
+            }
+
+            return (new ChangeRequest(n, hostnames), null);
+        }
+    }
+
+    internal static bool IsValidHostname(string hostname)
+    {
+        if (hostname.Length is < 1 or > MaxHostnameLength)
+        {
+            return false;
+        }
+
+        foreach (var c in hostname)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is ' ' or '-' or '_' or '.'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // Error messages quote what was sent; keep them short and printable.
+    private static string Printable(string value)
+    {
+        var builder = new StringBuilder(Math.Min(value.Length, 64));
+        foreach (var c in value.Length > 64 ? value[..64] : value)
+        {
+            builder.Append(char.IsControl(c) ? '?' : c);
+        }
+
+        return value.Length > 64 ? builder.Append("...").ToString() : builder.ToString();
+    }
+
+    /// <summary>An endpoint filter that requires the configured X-Api-Key, compared in constant time.</summary>
+    public static async ValueTask<object?> RequireApiKeyAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        var expected = context.RequestServices.GetRequiredService<IOptions<ConsistentHashBalancerOptions>>().Value.AdminApiKey;
+        if (expected is not null)
+        {
+            var given = context.Request.Headers["X-Api-Key"].ToString();
+            var ok = CryptographicOperations.FixedTimeEquals(
+                SHA256.HashData(Encoding.UTF8.GetBytes(given)),
+                SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
+            if (!ok)
+            {
+                await JsonResponses.WriteErrorAsync(context, StatusCodes.Status401Unauthorized, "Missing or wrong X-Api-Key header", context.RequestAborted).ConfigureAwait(false);
+                return null;
+            }
+        }
+
+        return await next(invocation).ConfigureAwait(false);
+    }
+}

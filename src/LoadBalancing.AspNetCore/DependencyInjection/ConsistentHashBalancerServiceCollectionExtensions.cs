@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Ringway.LoadBalancing.AspNetCore;
+using Ringway.LoadBalancing.AspNetCore.Controller;
+using Ringway.LoadBalancing.AspNetCore.DependencyInjection;
+using Ringway.LoadBalancing.AspNetCore.Forwarding;
+using Ringway.LoadBalancing.AspNetCore.Observability;
+using Ringway.LoadBalancing.AspNetCore.Routing;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the consistent-hash balancer.</summary>
+public static class ConsistentHashBalancerServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the balancer with default options. Add a replica source on the returned builder (for example
+    /// <c>AddStaticReplicas</c>), then map it with <c>app.MapConsistentHashBalancer()</c>. Calling this again is harmless.
+    /// </summary>
+    public static IConsistentHashBalancerBuilder AddConsistentHashBalancer(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        AddCore(services);
+        return new ConsistentHashBalancerBuilder(services);
+    }
+
+    /// <summary>Adds the balancer and configures its options in code.</summary>
+    public static IConsistentHashBalancerBuilder AddConsistentHashBalancer(this IServiceCollection services, Action<ConsistentHashBalancerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var builder = services.AddConsistentHashBalancer();
+        services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>Adds the balancer and binds its options from a configuration section (for example <c>Configuration.GetSection("Balancer")</c>).</summary>
+    public static IConsistentHashBalancerBuilder AddConsistentHashBalancer(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var builder = services.AddConsistentHashBalancer();
+        services.AddOptions<ConsistentHashBalancerOptions>().Bind(configuration);
+        return builder;
+    }
+
+    private static void AddCore(IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(ConsistentHashBalancerMarker)))
+        {
+            return;
+        }
+
+        services.AddSingleton<ConsistentHashBalancerMarker>();
+        services.AddOptions<ConsistentHashBalancerOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsistentHashBalancerOptions>, ConsistentHashBalancerOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddHttpForwarder();
+        services.TryAddSingleton<ReplicaTable>();
+        services.TryAddSingleton<RequestKeySelector>();
+        services.TryAddSingleton<BalancerMetrics>();
+        services.TryAddSingleton<ForwardingTransformer>();
+        services.TryAddSingleton<IReplicaForwarder, YarpReplicaForwarder>();
+        services.TryAddSingleton<BalancerRequestHandler>();
+        services.TryAddSingleton<ReplicaController>();
+        services.TryAddSingleton<IReplicaSet>(sp => sp.GetRequiredService<ReplicaController>());
+        services.AddHostedService(sp => sp.GetRequiredService<ReplicaController>());
+        services.AddHealthChecks().AddCheck<BalancerHealthCheck>(BalancerHealthCheck.Name);
+    }
+}

@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Ringway.ConsistentHashing;
+using Ringway.LoadBalancing.AspNetCore.Observability;
+using Ringway.LoadBalancing.AspNetCore.Routing;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Ringway.LoadBalancing.AspNetCore.Forwarding;
+
+/// <summary>
+/// The catch-all endpoint: takes the request key, picks the replica from the current routing snapshot, forwards,
+/// and on a connection failure moves to the next replica in the key's preference order.
+/// </summary>
+internal sealed class BalancerRequestHandler
+{
+    private const int MaxAttemptsLimit = 8;
+    private readonly ReplicaTable _table;
+    private readonly RequestKeySelector _keys;
+    private readonly IReplicaForwarder _forwarder;
+    private readonly BalancerMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly int _maxAttempts;
+    private readonly double? _boundedLoadFactor;
+    private readonly bool _retryIdempotent;
+
+    public BalancerRequestHandler(
+        ReplicaTable table,
+        RequestKeySelector keys,
+        IReplicaForwarder forwarder,
+        BalancerMetrics metrics,
+        ILogger<BalancerRequestHandler> logger,
+        IOptions<ConsistentHashBalancerOptions> options)
+    {
+        _table = table;
+        _keys = keys;
+        _forwarder = forwarder;
+        _metrics = metrics;
+        _logger = logger;
+        _maxAttempts = Math.Clamp(options.Value.MaxAttempts, 1, MaxAttemptsLimit);
+        _boundedLoadFactor = options.Value.BoundedLoadFactor;
+        _retryIdempotent = options.Value.RetryIdempotentRequests;
+    }
+
+    public Task HandleAsync(HttpContext context)
+    {
+        var snapshot = _table.Current;
+        if (snapshot.Hash is not { } hash)
+        {
+            return NoReplicaAsync(context);
+        }
+
+        var key = _keys.GetKey(context);
+        var index = _boundedLoadFactor is { } factor ? PickBounded(snapshot, key.Span, factor) : hash.GetNodeIndex(key.Span);
+        return ForwardAsync(context, snapshot, key, snapshot.Replicas[index]);
+    }
+
+    private async Task ForwardAsync(HttpContext context, RoutingSnapshot snapshot, ReadOnlyMemory<char> key, ReplicaState replica)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var attempt = 1;
+        Tried tried = default;
+        while (true)
+        {
+            ForwardResult result;
+            replica.Enter();
+            try
+            {
+                result = await _forwarder.ForwardAsync(context, replica).ConfigureAwait(false);
+            }
+            finally
+            {
+                replica.Exit();
+            }
+
+            if (result.Outcome == ForwardOutcome.Success)
+            {
+                _metrics.RequestCompleted(replica.Hostname, context.Response.StatusCode, started);
+                return;
+            }
+
+            if (CanFailOver(context, result) && attempt < _maxAttempts && NextReplica(snapshot, key, ref tried, attempt, replica) is { } next)
+            {
+                Log.FailingOver(_logger, replica.Hostname, result.Outcome.ToString(), next.Hostname, attempt + 1, result.Error);
+                _metrics.Failover(replica.Hostname);
+                // The failed attempt left a 502 status and an error feature behind; the next attempt starts clean.
+                context.Response.Clear();
+                context.Features.Set<IForwarderErrorFeature>(null);
+                replica = next;
+                attempt++;
+                continue;
+            }
+
+            await FailAsync(context, replica, result).ConfigureAwait(false);
+            _metrics.RequestCompleted(replica.Hostname, context.Response.StatusCode, started);
+            return;
+        }
+    }
+
+    private bool CanFailOver(HttpContext context, ForwardResult result)
+    {
+        if (result.ResponseStarted || context.RequestAborted.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        return result.Outcome switch
+        {
+            ForwardOutcome.Unreachable => true,
+            // The replica saw the request: only safe to repeat when the method is idempotent and there is no body to replay.
+            ForwardOutcome.FailedBeforeResponse => _retryIdempotent && IsIdempotent(context.Request.Method) && !HasBody(context.Request),
+            _ => false,
+        };
+    }
+
+    private async Task FailAsync(HttpContext context, ReplicaState replica, ForwardResult result)
+    {
+        if (result.Outcome != ForwardOutcome.ClientAborted)
+        {
+            Log.ForwardFailed(_logger, context.Request.Method, context.Request.Path.Value, replica.Hostname, result.Outcome.ToString(), result.Error);
+        }
+
+        if (result.ResponseStarted || context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        var (status, message) = result.Outcome switch
+        {
+            ForwardOutcome.TimedOut => (StatusCodes.Status504GatewayTimeout, $"Replica '{replica.Hostname}' did not answer in time"),
+            _ => (StatusCodes.Status502BadGateway, $"Replica '{replica.Hostname}' could not be reached"),
+        };
+        try
+        {
+            await JsonResponses.WriteErrorAsync(context, status, message, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client left while we were answering; nothing to tell.
+        }
+    }
+
+    private async Task NoReplicaAsync(HttpContext context)
+    {
+        Log.NoReplica(_logger, StatusCodes.Status503ServiceUnavailable, context.Request.Method, context.Request.Path.Value);
+        await JsonResponses.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "No replica is available to serve the request", context.RequestAborted).ConfigureAwait(false);
+        _metrics.RequestCompleted(null, StatusCodes.Status503ServiceUnavailable, Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>The next routable replica in the key's preference order that has not been tried.</summary>
+    private static ReplicaState? NextReplica(RoutingSnapshot snapshot, ReadOnlyMemory<char> key, ref Tried tried, int attempt, ReplicaState failed)
+    {
+        tried[attempt - 1] = failed;
+        var hash = snapshot.Hash!;
+        Span<int> order = stackalloc int[Math.Min(hash.Count, 64)];
+        var count = hash.GetNodeIndexes(key.Span, order);
+        for (var i = 0; i < count; i++)
+        {
+            var candidate = snapshot.Replicas[order[i]];
+            if (candidate.IsRoutable && !WasTried(tried, attempt, candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool WasTried(Tried tried, int count, ReplicaState candidate)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            if (ReferenceEquals(tried[i], candidate))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static int PickBounded(RoutingSnapshot snapshot, ReadOnlySpan<char> key, double factor)
+    {
+        var replicas = snapshot.Replicas;
+        Span<int> loads = replicas.Length <= 256 ? stackalloc int[replicas.Length] : new int[replicas.Length];
+        for (var i = 0; i < replicas.Length; i++)
+        {
+            loads[i] = replicas[i].InFlight;
+        }
+
+        return BoundedLoads.GetNodeIndex(snapshot.Hash!, key, loads, factor);
+    }
+
+    private static bool IsIdempotent(string method)
+        => HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)
+           || HttpMethods.IsTrace(method) || HttpMethods.IsPut(method) || HttpMethods.IsDelete(method);
+
+    private static bool HasBody(HttpRequest request)
+        => request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0;
+
+    /// <summary>The replicas tried so far for one request, held inline in the async state machine.</summary>
+    [InlineArray(MaxAttemptsLimit)]
+    private struct Tried
+    {
+        private ReplicaState? _element;
+    }
+}

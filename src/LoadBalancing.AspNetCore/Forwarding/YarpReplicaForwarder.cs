@@ -1,0 +1,73 @@
+using System.Net;
+using System.Net.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using Ringway.LoadBalancing.AspNetCore.Routing;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Ringway.LoadBalancing.AspNetCore.Forwarding;
+
+/// <summary>
+/// Forwards with YARP's <see cref="IHttpForwarder"/> over one pooled <see cref="SocketsHttpHandler"/>: streaming in both
+/// directions, hop-by-hop header rules, trailers, HTTP/1.1 upgrades (WebSockets) and cancellation when the client leaves.
+/// Chosen over a hand-written path by measurement (docs/benchmarks.md, "Forwarding").
+/// </summary>
+internal sealed class YarpReplicaForwarder : IReplicaForwarder, IDisposable
+{
+    private readonly IHttpForwarder _forwarder;
+    private readonly HttpMessageInvoker _invoker;
+    private readonly ForwarderRequestConfig _config;
+    private readonly HttpTransformer _transformer;
+
+    public YarpReplicaForwarder(IHttpForwarder forwarder, ForwardingTransformer transformer, IOptions<ConsistentHashBalancerOptions> options)
+    {
+        _forwarder = forwarder;
+        _transformer = transformer;
+        var o = options.Value;
+        _invoker = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            EnableMultipleHttp2Connections = true,
+            ConnectTimeout = o.ConnectTimeout,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
+            // Trace context is copied with the other request headers; the handler must not add its own.
+            ActivityHeadersPropagator = null,
+        }, disposeHandler: true);
+        _config = new ForwarderRequestConfig { ActivityTimeout = o.ResponseTimeout };
+    }
+
+    public async ValueTask<ForwardResult> ForwardAsync(HttpContext context, ReplicaState replica)
+    {
+        var error = await _forwarder.SendAsync(context, replica.ForwardPrefix, _invoker, _config, _transformer).ConfigureAwait(false);
+        if (error == ForwarderError.None)
+        {
+            return ForwardResult.Ok;
+        }
+
+        var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+        var started = context.Response.HasStarted;
+        var outcome = error switch
+        {
+            ForwarderError.Request when IsConnectFailure(exception) => ForwardOutcome.Unreachable,
+            ForwarderError.Request or ForwarderError.RequestCreation or ForwarderError.ResponseHeaders => ForwardOutcome.FailedBeforeResponse,
+            // SocketsHttpHandler reports its connect timeout as a cancellation whose inner exception is a TimeoutException.
+            ForwarderError.RequestTimedOut when exception is OperationCanceledException { InnerException: TimeoutException } => ForwardOutcome.Unreachable,
+            ForwarderError.RequestTimedOut => ForwardOutcome.TimedOut,
+            ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
+                or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled
+                or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient
+                or ForwarderError.UpgradeRequestClient or ForwarderError.UpgradeResponseClient => ForwardOutcome.ClientAborted,
+            _ => started ? ForwardOutcome.FailedAfterResponse : ForwardOutcome.FailedBeforeResponse,
+        };
+        return new ForwardResult(outcome, started, exception);
+    }
+
+    private static bool IsConnectFailure(Exception? exception)
+        => exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }
+           || exception?.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused };
+
+    public void Dispose() => _invoker.Dispose();
+}

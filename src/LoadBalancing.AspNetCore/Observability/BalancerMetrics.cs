@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Ringway.LoadBalancing.AspNetCore.Routing;
+
+namespace Ringway.LoadBalancing.AspNetCore.Observability;
+
+/// <summary>The <c>Ringway.LoadBalancing</c> meter: requests by replica and status class, forwarding duration, failovers, ring size.</summary>
+internal sealed class BalancerMetrics
+{
+    public const string MeterName = "Ringway.LoadBalancing";
+
+    private static readonly string[] StatusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"];
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _duration;
+    private readonly Counter<long> _failovers;
+
+    public BalancerMetrics(IMeterFactory meterFactory, ReplicaTable table)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _requests = meter.CreateCounter<long>("ringway.loadbalancing.requests", "{request}", "Requests answered, by replica and status class.");
+        _duration = meter.CreateHistogram<double>("ringway.loadbalancing.forward.duration", "s", "Time from choosing a replica to the end of the response, by replica.");
+        _failovers = meter.CreateCounter<long>("ringway.loadbalancing.failovers", "{failover}", "Requests moved to the next replica because the chosen one could not be reached.");
+        meter.CreateObservableGauge("ringway.loadbalancing.ring.size", () => table.Current.Count, "{replica}", "Replicas receiving new requests.");
+    }
+
+    public void RequestCompleted(string? replica, int statusCode, long startTimestamp)
+    {
+        if (_requests.Enabled)
+        {
+            var statusClass = statusCode is >= 100 and < 600 ? StatusClasses[(statusCode / 100) - 1] : "other";
+            _requests.Add(1, new TagList { { "replica", replica ?? "none" }, { "status_class", statusClass } });
+        }
+
+        if (_duration.Enabled && replica is not null)
+        {
+            _duration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, new KeyValuePair<string, object?>("replica", replica));
+        }
+    }
+
+    public void Failover(string from)
+    {
+        if (_failovers.Enabled)
+        {
+            _failovers.Add(1, new KeyValuePair<string, object?>("replica", from));
+        }
+    }
+}

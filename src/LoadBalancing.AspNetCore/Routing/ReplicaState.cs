@@ -1,0 +1,40 @@
+namespace Ringway.LoadBalancing.AspNetCore.Routing;
+
+/// <summary>
+/// A replica plus what the request path needs to know about it. One instance lives as long as the replica,
+/// across routing snapshots, so its in-flight count survives ring rebuilds (drain and bounded loads read it).
+/// </summary>
+internal sealed class ReplicaState
+{
+    private int _inFlight;
+    private volatile bool _routable;
+
+    public ReplicaState(Replica replica)
+    {
+        Replica = replica;
+        // YARP-style destination prefix: no trailing slash, the request path is appended as is.
+        ForwardPrefix = replica.Address.GetLeftPart(UriPartial.Path).TrimEnd('/');
+    }
+
+    public Replica Replica { get; }
+
+    public string Hostname => Replica.Hostname;
+
+    public string ForwardPrefix { get; }
+
+    /// <summary>Requests being forwarded to this replica now.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>False once the replica left the ring (unhealthy, draining, removed): failover skips it.</summary>
+    public bool IsRoutable
+    {
+        get => _routable;
+        set => _routable = value;
+    }
+
+    public void Enter() => Interlocked.Increment(ref _inFlight);
+
+    public void Exit() => Interlocked.Decrement(ref _inFlight);
+
+    public override string ToString() => Hostname;
+}

@@ -1,0 +1,86 @@
+using Microsoft.Extensions.Options;
+using Ringway.ConsistentHashing;
+
+namespace Ringway.LoadBalancing.AspNetCore.Routing;
+
+/// <summary>
+/// The replicas that receive new requests. Writers (the replica controller) join and remove replicas under a lock;
+/// every change publishes a new <see cref="RoutingSnapshot"/>, swapped atomically, so the request path reads
+/// without locking and requests in flight keep the snapshot they started with.
+/// </summary>
+internal sealed class ReplicaTable
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, ReplicaState> _routable = new(StringComparer.Ordinal);
+    private readonly ConsistentHashAlgorithm _algorithm;
+    private readonly ConsistentHashOptions _hashOptions;
+    private RoutingSnapshot _current = RoutingSnapshot.Empty;
+
+    public ReplicaTable(IOptions<ConsistentHashBalancerOptions> options)
+    {
+        var o = options.Value;
+        _algorithm = o.Algorithm;
+        _hashOptions = new ConsistentHashOptions
+        {
+            PointsPerWeight = o.PointsPerWeight,
+            MaglevTableSize = o.MaglevTableSize,
+            ClassicProbing = o.ClassicProbing,
+        };
+    }
+
+    public RoutingSnapshot Current => Volatile.Read(ref _current);
+
+    /// <summary>Puts a replica in the ring (no-op when it is there already). Returns whether the ring changed.</summary>
+    public bool Join(ReplicaState replica)
+    {
+        lock (_gate)
+        {
+            if (_routable.TryGetValue(replica.Hostname, out var existing) && ReferenceEquals(existing, replica))
+            {
+                return false;
+            }
+
+            _routable[replica.Hostname] = replica;
+            replica.IsRoutable = true;
+            Publish();
+            return true;
+        }
+    }
+
+    /// <summary>Takes a replica out of the ring at once. Returns whether the ring changed.</summary>
+    public bool Leave(ReplicaState replica)
+    {
+        lock (_gate)
+        {
+            replica.IsRoutable = false;
+            if (!_routable.TryGetValue(replica.Hostname, out var existing) || !ReferenceEquals(existing, replica))
+            {
+                return false;
+            }
+
+            _routable.Remove(replica.Hostname);
+            Publish();
+            return true;
+        }
+    }
+
+    private void Publish()
+    {
+        if (_routable.Count == 0)
+        {
+            Volatile.Write(ref _current, RoutingSnapshot.Empty);
+            return;
+        }
+
+        // Sorted by hostname so that two balancers with the same replicas build the same table whatever the join order.
+        var replicas = _routable.Values.OrderBy(r => r.Hostname, StringComparer.Ordinal).ToArray();
+        var hash = ConsistentHash.Create(_algorithm, replicas.Select(r => new HashNode<ReplicaState>(r.Hostname, r)), _hashOptions);
+        var byIndex = new ReplicaState[hash.Count];
+        for (var i = 0; i < byIndex.Length; i++)
+        {
+            byIndex[i] = hash.Nodes[i].Value;
+        }
+
+        Volatile.Write(ref _current, new RoutingSnapshot(hash, byIndex));
+    }
+}

@@ -1,0 +1,68 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Ringway.LoadBalancing.AspNetCore.Controller;
+using Ringway.LoadBalancing.AspNetCore.Tests.Forwarding;
+using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
+
+namespace Ringway.LoadBalancing.AspNetCore.Tests.DependencyInjection;
+
+public sealed class RegistrationTests
+{
+    [Fact]
+    public async Task AddConsistentHashBalancer_CalledTwice_RegistersOnceAndKeepsBothConfigurations()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddConsistentHashBalancer(o => o.MaxAttempts = 5);
+        services.AddConsistentHashBalancer(o => o.Replicas = 7);
+        await using var provider = services.BuildServiceProvider();
+        Assert.Single(provider.GetServices<IHostedService>().OfType<ReplicaController>());
+        var options = provider.GetRequiredService<IOptions<ConsistentHashBalancerOptions>>().Value;
+        Assert.Equal(5, options.MaxAttempts);
+        Assert.Equal(7, options.Replicas);
+    }
+
+    [Fact]
+    public async Task Start_InvalidOptions_FailsNamingThem()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => TestBalancer.StartAsync(_ => { }, o =>
+        {
+            o.KeySources.Add("body:x");
+            o.MaxAttempts = 0;
+        }));
+        Assert.Contains("Key source 'body:x' is invalid", error.Message, StringComparison.Ordinal);
+        Assert.Contains("MaxAttempts", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MapConsistentHashBalancer_EndpointConventions_Apply()
+    {
+        await using var backend = await TestBackend.StartAsync("A");
+        await using var balancer = await TestBalancer.StartAsync(
+            b => b.AddStaticReplicas([backend.Address.ToString()]),
+            services: builder => builder.Services.AddRateLimiter(o => o.AddFixedWindowLimiter("one", w =>
+            {
+                w.PermitLimit = 1;
+                w.Window = TimeSpan.FromHours(1);
+            })),
+            map: app =>
+            {
+                app.UseRateLimiter();
+                app.MapReplicaAdmin();
+                app.MapConsistentHashBalancer().RequireRateLimiting("one");
+            },
+            mapBalancer: false);
+        using var first = await balancer.Client.GetAsync("/home");
+        using var second = await balancer.Client.GetAsync("/home");
+        using var admin = await balancer.Client.GetAsync("/rep");
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, second.StatusCode); // the limiter's rejection, not a replica's answer
+        Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
+        Assert.Equal(1, backend.Requests);
+    }
+}

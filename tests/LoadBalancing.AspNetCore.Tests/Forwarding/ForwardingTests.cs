@@ -1,0 +1,286 @@
+using Microsoft.Extensions.DependencyInjection;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
+
+namespace Ringway.LoadBalancing.AspNetCore.Tests.Forwarding;
+
+public sealed class ForwardingTests : IAsyncLifetime
+{
+    private TestBackend[] _backends = [];
+
+    public async Task InitializeAsync()
+        => _backends = await Task.WhenAll(TestBackend.StartAsync("A"), TestBackend.StartAsync("B"), TestBackend.StartAsync("C"));
+
+    public async Task DisposeAsync()
+    {
+        foreach (var backend in _backends)
+        {
+            await backend.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Forward_SameKey_SameReplicaAcrossRequestsAndBalancers()
+    {
+        await using var first = await TestBalancer.StartAsync(_backends, o => o.KeySources.Add("query:key"));
+        await using var second = await TestBalancer.StartAsync(_backends.Reverse(), o => o.KeySources.Add("query:key"));
+        var seen = new HashSet<string>();
+        for (var i = 0; i < 60; i++)
+        {
+            var key = $"user-{i}";
+            var a1 = await first.Client.GetStringAsync($"/whoami?key={key}");
+            var a2 = await first.Client.GetStringAsync($"/whoami?key={key}");
+            var b = await second.Client.GetStringAsync($"/whoami?key={key}");
+            Assert.Equal(a1, a2);
+            Assert.Equal(a1, b);
+            seen.Add(a1);
+        }
+
+        Assert.Equal(3, seen.Count); // 60 keys over 3 replicas reach them all; a constant answer would not.
+    }
+
+    [Fact]
+    public async Task Forward_AllMethods_PassedThrough()
+    {
+        await using var balancer = await TestBalancer.StartAsync(_backends);
+        foreach (var method in new[] { "GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS" })
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), "/whoami");
+            using var response = await balancer.Client.SendAsync(request);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{method}: {(int)response.StatusCode}");
+            Assert.Contains(await response.Content.ReadAsStringAsync(), new[] { "A", "B", "C" });
+        }
+
+        using var head = await balancer.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/whoami"));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+    }
+
+    [Fact]
+    public async Task Forward_StatusCodesAndResponseHeaders_PassedThroughWithoutHopByHop()
+    {
+        await using var balancer = await TestBalancer.StartAsync(_backends);
+        using var created = await balancer.Client.GetAsync("/response-headers");
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("custom-value", created.Headers.GetValues("X-Custom").Single());
+        Assert.Equal("a=1", created.Headers.GetValues("Set-Cookie").Single());
+        Assert.False(created.Headers.Contains("Keep-Alive"));
+
+        using var teapot = await balancer.Client.GetAsync("/status/418");
+        Assert.Equal((HttpStatusCode)418, teapot.StatusCode);
+        using var notFound = await balancer.Client.GetAsync("/status/404");
+        Assert.Equal(HttpStatusCode.NotFound, notFound.StatusCode); // the 404 -> 400 mapping is off by default
+    }
+
+    [Fact]
+    public async Task Forward_RequestHeaders_CopiedExceptHopByHop_ForwardedAppended()
+    {
+        await using var balancer = await TestBalancer.StartAsync(_backends);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/headers");
+        request.Headers.TryAddWithoutValidation("X-Custom", "kept");
+        request.Headers.TryAddWithoutValidation("X-Forwarded-For", "203.0.113.7");
+        request.Headers.TryAddWithoutValidation("Connection", "X-Drop-Me");
+        request.Headers.TryAddWithoutValidation("X-Drop-Me", "listed in Connection");
+        request.Headers.TryAddWithoutValidation("Keep-Alive", "timeout=5");
+        request.Headers.TryAddWithoutValidation("Proxy-Connection", "keep-alive");
+        request.Headers.TryAddWithoutValidation("TE", "trailers");
+        using var response = await balancer.Client.SendAsync(request);
+        var headers = JsonSerializer.Deserialize<Dictionary<string, string>>(await response.Content.ReadAsStringAsync())!;
+        var received = new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase);
+
+        Assert.Equal("kept", received["X-Custom"]);
+        Assert.Equal("203.0.113.7, 127.0.0.1", received["X-Forwarded-For"]);
+        Assert.Equal("http", received["X-Forwarded-Proto"]);
+        Assert.Equal(balancer.Address.Authority, received["X-Forwarded-Host"]);
+        Assert.DoesNotContain("Keep-Alive", received.Keys, StringComparer.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Proxy-Connection", received.Keys, StringComparer.OrdinalIgnoreCase);
+        Assert.DoesNotContain("X-Drop-Me", received.Keys, StringComparer.OrdinalIgnoreCase);
+        Assert.DoesNotContain("TE", received.Keys, StringComparer.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Forward_LargeBodies_StreamedBothWaysWithBoundedMemory()
+    {
+        await using var balancer = await TestBalancer.StartAsync(_backends);
+        const int megabytes = 64;
+        var chunk = TestBackend.Pattern(64 * 1024);
+        using var expected = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        for (var i = 0; i < megabytes * 16; i++)
+        {
+            expected.AppendData(chunk);
+        }
+
+        var expectedHash = Convert.ToHexString(expected.GetHashAndReset());
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+
+        using var upload = new HttpRequestMessage(HttpMethod.Post, "/sha") { Content = new PatternContent(chunk, megabytes * 16) };
+        using var uploaded = await balancer.Client.SendAsync(upload);
+        Assert.Equal($"{megabytes * 1024L * 1024}:{expectedHash}", await uploaded.Content.ReadAsStringAsync());
+
+        using var download = await balancer.Client.GetAsync($"/download?mb={megabytes}", HttpCompletionOption.ResponseHeadersRead);
+        await using (var stream = await download.Content.ReadAsStreamAsync())
+        {
+            using var actual = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buffer = new byte[64 * 1024];
+            int read;
+            while ((read = await stream.ReadAsync(buffer)) > 0)
+            {
+                actual.AppendData(buffer, 0, read);
+            }
+
+            Assert.Equal(expectedHash, Convert.ToHexString(actual.GetHashAndReset()));
+        }
+
+        // 128 MiB went through client, balancer and backend in this process; buffering whole bodies anywhere would allocate at least 64 MiB.
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        Assert.True(allocated < 32L * 1024 * 1024, $"allocated {allocated / (1024 * 1024)} MiB");
+    }
+
+    [Fact]
+    public async Task Forward_ReplicaUnreachable_Returns502Json()
+    {
+        var closedPort = ClosedPort();
+        await using var balancer = await TestBalancer.StartAsync(
+            b => b.AddStaticReplicas([$"http://127.0.0.1:{closedPort}"]),
+            o => o.HeartbeatInterval = TimeSpan.FromHours(1));
+        using var response = await balancer.Client.GetAsync("/home");
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        await AssertErrorJsonAsync(response);
+    }
+
+    [Fact]
+    public async Task Forward_ReplicaTooSlow_Returns504Json()
+    {
+        await using var balancer = await TestBalancer.StartAsync(_backends, o => o.ResponseTimeout = TimeSpan.FromMilliseconds(300));
+        using var response = await balancer.Client.GetAsync("/slow?ms=3000");
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        await AssertErrorJsonAsync(response);
+    }
+
+    [Fact]
+    public async Task Forward_ChosenReplicaStopped_FailsOverToNextReplica()
+    {
+        var backends = await Task.WhenAll(TestBackend.StartAsync("X"), TestBackend.StartAsync("Y"), TestBackend.StartAsync("Z"));
+        try
+        {
+            // Heartbeats off in practice: only failover can save the requests.
+            await using var balancer = await TestBalancer.StartAsync(backends, o =>
+            {
+                o.KeySources.Add("query:key");
+                o.HeartbeatInterval = TimeSpan.FromHours(1);
+            });
+            var owners = new Dictionary<string, string>();
+            for (var i = 0; i < 30; i++)
+            {
+                owners[$"k{i}"] = await balancer.Client.GetStringAsync($"/whoami?key=k{i}");
+            }
+
+            await backends[0].StopAsync();
+            foreach (var (key, owner) in owners)
+            {
+                using var post = await balancer.Client.PostAsync($"/whoami?key={key}", new StringContent("body"));
+                Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+                var now = await post.Content.ReadAsStringAsync();
+                Assert.NotEqual("X", now);
+                if (owner != "X")
+                {
+                    Assert.Equal(owner, now); // keys of the live replicas do not move
+                }
+            }
+
+            Assert.Contains("X", owners.Values);
+        }
+        finally
+        {
+            foreach (var backend in backends)
+            {
+                await backend.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Forward_ClientDisconnects_UpstreamRequestCancelled()
+    {
+        await using var balancer = await TestBalancer.StartAsync(_backends, o => o.KeySources.Add("header:X-Key"));
+        using var cts = new CancellationTokenSource();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/hang");
+        request.Headers.Add("X-Key", "hang");
+        var pending = balancer.Client.SendAsync(request, cts.Token);
+        var started = await Task.WhenAny(_backends.Select(b => b.HangStarted.Task)).WaitAsync(TimeSpan.FromSeconds(10));
+        var backend = _backends.Single(b => b.HangStarted.Task == started);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
+        await backend.HangAborted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Forward_WebSocket_EchoedThroughBalancer()
+    {
+        await using var balancer = await TestBalancer.StartAsync(_backends);
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://{balancer.Address.Authority}/ws"), CancellationToken.None);
+        var buffer = new byte[64];
+        foreach (var text in new[] { "hello", "through", "the ring" })
+        {
+            await socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
+            var result = await socket.ReceiveAsync(buffer, CancellationToken.None);
+            Assert.Equal(text, Encoding.UTF8.GetString(buffer, 0, result.Count));
+        }
+
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+        Assert.Equal(WebSocketState.Closed, socket.State);
+    }
+
+    [Fact]
+    public async Task Forward_NotFoundAsBadRequestOn_ReplicaNotFoundBecomes400()
+    {
+        await using var balancer = await TestBalancer.StartAsync(_backends, o => o.NotFoundAsBadRequest = true);
+        using var response = await balancer.Client.GetAsync("/no/such/path");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var message = await AssertErrorJsonAsync(response);
+        Assert.Equal("<Error> '/no/such/path' endpoint does not exist in server replicas", message);
+    }
+
+    internal static async Task<string> AssertErrorJsonAsync(HttpResponseMessage response)
+    {
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("failure", json.RootElement.GetProperty("status").GetString());
+        var message = json.RootElement.GetProperty("message").GetString()!;
+        Assert.StartsWith("<Error> ", message, StringComparison.Ordinal);
+        return message;
+    }
+
+    internal static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    /// <summary>Sends the same chunk <c>count</c> times without holding the whole body.</summary>
+    private sealed class PatternContent(byte[] chunk, int count) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await stream.WriteAsync(chunk);
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = (long)chunk.Length * count;
+            return true;
+        }
+    }
+}

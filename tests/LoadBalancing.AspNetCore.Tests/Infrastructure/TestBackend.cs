@@ -1,0 +1,188 @@
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
+
+/// <summary>A real Kestrel server on 127.0.0.1, port 0, answering like the sample server plus endpoints the forwarding tests need.</summary>
+internal sealed class TestBackend : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _requests;
+    private int _stopped;
+
+    private TestBackend(string id, WebApplication app, Uri address)
+    {
+        Id = id;
+        _app = app;
+        Address = address;
+    }
+
+    public string Id { get; }
+
+    public Uri Address { get; }
+
+    /// <summary>Requests received, heartbeats excepted.</summary>
+    public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>Set when /hang has started; the request's abort is reported through <see cref="HangAborted"/>.</summary>
+    public TaskCompletionSource HangStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource HangAborted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes /gate requests; until then they wait (for drain tests).</summary>
+    public TaskCompletionSource Gate { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public static async Task<TestBackend> StartAsync(string id)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
+        var app = builder.Build();
+        TestBackend? self = null;
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path != "/heartbeat")
+            {
+                Interlocked.Increment(ref self!._requests);
+            }
+
+            context.Response.Headers["X-Backend"] = id;
+            return next(context);
+        });
+        app.UseWebSockets();
+        app.MapGet("/home", () => Results.Json(new { message = $"Hello from Server: {id}", status = "successful" }));
+        app.MapGet("/heartbeat", () => Results.Ok());
+        app.Map("/whoami", (HttpContext c) => Results.Text(id));
+        app.MapGet("/users/{userId}/profile", (HttpContext c) => Results.Text(id));
+        app.MapPost("/echo", async (HttpContext c) =>
+        {
+            c.Response.ContentType = "application/octet-stream";
+            await c.Response.StartAsync();
+            var buffer = new byte[16 * 1024];
+            int read;
+            while ((read = await c.Request.Body.ReadAsync(buffer)) > 0)
+            {
+                await c.Response.Body.WriteAsync(buffer.AsMemory(0, read));
+                await c.Response.Body.FlushAsync();
+            }
+        });
+        app.MapPost("/sha", async (HttpContext c) =>
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buffer = new byte[64 * 1024];
+            long total = 0;
+            int read;
+            while ((read = await c.Request.Body.ReadAsync(buffer)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+                total += read;
+            }
+
+            return Results.Text($"{total}:{Convert.ToHexString(hash.GetHashAndReset())}");
+        });
+        app.MapGet("/download", async (HttpContext c, int mb) =>
+        {
+            c.Response.ContentType = "application/octet-stream";
+            var chunk = Pattern(64 * 1024);
+            for (var i = 0; i < mb * 16; i++)
+            {
+                await c.Response.Body.WriteAsync(chunk);
+            }
+        });
+        app.Map("/headers", (HttpContext c) =>
+        {
+            var headers = c.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+            return Results.Text(JsonSerializer.Serialize(headers), "application/json");
+        });
+        app.MapGet("/response-headers", (HttpContext c) =>
+        {
+            c.Response.Headers["X-Custom"] = "custom-value";
+            c.Response.Headers["Keep-Alive"] = "timeout=5";
+            c.Response.Headers["Set-Cookie"] = "a=1";
+            return Results.StatusCode(201);
+        });
+        app.MapGet("/slow", async (int ms) =>
+        {
+            await Task.Delay(ms);
+            return Results.Text("slow");
+        });
+        app.MapGet("/hang", async (HttpContext c) =>
+        {
+            self!.HangStarted.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, c.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                self.HangAborted.TrySetResult();
+            }
+        });
+        app.MapGet("/gate", async () =>
+        {
+            await self!.Gate.Task;
+            return Results.Text(id);
+        });
+        app.MapGet("/status/{code:int}", (int code) => Results.StatusCode(code));
+        app.Map("/ws", async (HttpContext c) =>
+        {
+            if (!c.WebSockets.IsWebSocketRequest)
+            {
+                return Results.BadRequest();
+            }
+
+            using var socket = await c.WebSockets.AcceptWebSocketAsync();
+            var buffer = new byte[4096];
+            while (true)
+            {
+                var result = await socket.ReceiveAsync(buffer, CancellationToken.None);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+                    break;
+                }
+
+                await socket.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, CancellationToken.None);
+            }
+
+            return Results.Empty;
+        });
+        await app.StartAsync();
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        self = new TestBackend(id, app, address);
+        return self;
+    }
+
+    public static byte[] Pattern(int length)
+    {
+        var bytes = new byte[length];
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = (byte)(i * 31 % 251);
+        }
+
+        return bytes;
+    }
+
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            Gate.TrySetResult();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await _app.StopAsync(timeout.Token);
+            await _app.DisposeAsync();
+        }
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync());
+}
