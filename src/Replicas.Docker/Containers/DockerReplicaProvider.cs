@@ -1,0 +1,527 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Ringway.LoadBalancing.AspNetCore;
+
+namespace Ringway.Replicas.Docker;
+
+/// <summary>
+/// Each replica is a container labelled <c>io.ringway.*</c>, attached to a user-defined network under its hostname.
+/// Only containers carrying this instance's labels are ever listed, adopted, stopped or removed.
+/// </summary>
+internal sealed partial class DockerReplicaProvider : IReplicaProvider, IAsyncDisposable, IDisposable
+{
+    private readonly DockerReplicaOptions _options;
+    private readonly ILogger<DockerReplicaProvider> _logger;
+    private readonly TimeProvider _time;
+    private readonly DockerClient _client;
+    private readonly string _endpoint;
+    private readonly string _portKey;
+
+    // The replicas this provider started or adopted, by container id: die events for other containers are ignored,
+    // and a replica the provider stops itself is taken out first so that its own stop is not reported as a failure.
+    private readonly ConcurrentDictionary<string, Replica> _tracked = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _networkLock = new(1, 1);
+    private bool _networkReady;
+    private bool _createdNetwork;
+    private int _disposed;
+
+    public DockerReplicaProvider(IOptions<DockerReplicaOptions> options, ILogger<DockerReplicaProvider> logger, TimeProvider? time = null)
+    {
+        _options = options.Value;
+        var errors = _options.Validate().ToList();
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException(nameof(DockerReplicaOptions), typeof(DockerReplicaOptions), errors);
+        }
+        _logger = logger;
+        _time = time ?? TimeProvider.System;
+        _client = DockerEngine.CreateClient(_options);
+        _endpoint = DockerEngine.Describe(_client);
+        _portKey = $"{_options.ContainerPort}/tcp";
+    }
+
+    public bool CanStart => true;
+
+    public async Task<IReadOnlyList<Replica>> StartAsync(IReadOnlyList<string> hostnames, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hostnames);
+        if (hostnames.Count == 0)
+        {
+            return [];
+        }
+        var what = hostnames.Count == 1 ? $"start replica '{hostnames[0]}'" : $"start {hostnames.Count} replicas";
+        await EnsureNetworkAsync(what, cancellationToken).ConfigureAwait(false);
+
+        var attempts = hostnames.Select(h => StartOneAsync(h, cancellationToken)).ToList();
+        try
+        {
+            await Task.WhenAll(attempts).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // All or nothing: remove what did start, then report the first failure.
+            foreach (var started in attempts.Where(a => a.IsCompletedSuccessfully))
+            {
+                await RemoveQuietlyAsync(started.Result.ProviderId).ConfigureAwait(false);
+            }
+            var failure = attempts.First(a => !a.IsCompletedSuccessfully).Exception?.GetBaseException()
+                ?? new OperationCanceledException(cancellationToken);
+            var error = DockerEngine.Translate(failure, what, _endpoint, _options.Image, _options.Network);
+            LogEngineError(_logger, what, error.Message, failure);
+            throw error;
+        }
+        var replicas = attempts.Select(a => a.Result).ToList();
+        foreach (var replica in replicas)
+        {
+            _tracked[replica.ProviderId] = replica;
+            LogStarted(_logger, replica.Hostname, ShortId(replica.ProviderId), replica.Address);
+        }
+        return replicas;
+    }
+
+    private async Task<Replica> StartOneAsync(string hostname, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await StartOneAsync(hostname, ResourceNames.ResourceName(hostname), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
+        {
+            // The name is taken (by anything: the suffix is random, so this is rare): one more try under another name.
+            return await StartOneAsync(hostname, ResourceNames.ResourceName(hostname), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<Replica> StartOneAsync(string hostname, string name, CancellationToken cancellationToken)
+    {
+        var hostConfig = new HostConfig
+        {
+            NetworkMode = _options.Network,
+            Memory = _options.MemoryLimitBytes ?? 0,
+            NanoCPUs = _options.CpuLimit is { } cpus ? (long)(cpus * 1e9) : 0,
+            // The provider replaces failed replicas itself (under new names); the engine must not restart them.
+            RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.No },
+        };
+        if (_options.UsePublishedPorts)
+        {
+            hostConfig.PortBindings = new Dictionary<string, IList<PortBinding>>
+            {
+                [_portKey] = [new PortBinding { HostIP = _options.PublishedPortHostIp, HostPort = "" }],
+            };
+        }
+        var parameters = new CreateContainerParameters
+        {
+            Name = name,
+            Image = _options.Image,
+            Hostname = ResourceNames.DnsLabel(hostname),
+            Env = DockerEngine.EnvironmentFor(_options, hostname),
+            Labels = ResourceNames.Labels(_options.InstanceName, hostname),
+            ExposedPorts = new Dictionary<string, EmptyStruct> { [_portKey] = default },
+            StopTimeout = _options.StopTimeout,
+            HostConfig = hostConfig,
+            NetworkingConfig = new NetworkingConfig
+            {
+                EndpointsConfig = new Dictionary<string, EndpointSettings>
+                {
+                    [_options.Network] = new EndpointSettings { Aliases = ResourceNames.Aliases(hostname) },
+                },
+            },
+        };
+
+        using var timeout = DockerEngine.Timeout(_options.EngineTimeout, cancellationToken);
+        var created = await _client.Containers.CreateContainerAsync(parameters, timeout.Token).ConfigureAwait(false);
+        try
+        {
+            await _client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), timeout.Token).ConfigureAwait(false);
+            var address = _options.UsePublishedPorts
+                ? PublishedAddress(await _client.Containers.InspectContainerAsync(created.ID, timeout.Token).ConfigureAwait(false))
+                : NetworkAddress(name);
+            return new Replica(hostname, address ?? throw new ReplicaProviderException($"Cannot start replica '{hostname}': the engine published no port for {_portKey}."), created.ID);
+        }
+        catch
+        {
+            await RemoveQuietlyAsync(created.ID).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async Task StopAsync(Replica replica, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(replica);
+        _tracked.TryRemove(replica.ProviderId, out _);
+        var what = $"stop replica '{replica.Hostname}'";
+        try
+        {
+            using var timeout = DockerEngine.Timeout(_options.EngineTimeout + _options.StopTimeout, cancellationToken);
+            ContainerInspectResponse container;
+            try
+            {
+                container = await _client.Containers.InspectContainerAsync(replica.ProviderId, timeout.Token).ConfigureAwait(false);
+            }
+            catch (DockerContainerNotFoundException)
+            {
+                return; // gone already
+            }
+            if (!ResourceNames.BelongsTo(container.Config?.Labels, _options.InstanceName))
+            {
+                LogRefused(_logger, container.Name, ShortId(container.ID));
+                throw new ReplicaProviderException($"Cannot {what}: container {ShortId(container.ID)} does not carry this balancer's labels; it was left alone.");
+            }
+            await StopAndRemoveAsync(container.ID, timeout.Token).ConfigureAwait(false);
+            LogStopped(_logger, replica.Hostname, ShortId(container.ID));
+        }
+        catch (Exception e) when (e is not ReplicaProviderException && !cancellationToken.IsCancellationRequested)
+        {
+            var error = DockerEngine.Translate(e, what, _endpoint, _options.Image, _options.Network);
+            LogEngineError(_logger, what, error.Message, e);
+            throw error;
+        }
+    }
+
+    public async Task<IReadOnlyList<Replica>> ListAsync(CancellationToken cancellationToken)
+    {
+        const string what = "list replicas";
+        try
+        {
+            using var timeout = DockerEngine.Timeout(_options.EngineTimeout, cancellationToken);
+            var containers = await ListOwnContainersAsync(timeout.Token).ConfigureAwait(false);
+            var replicas = new List<Replica>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            // Oldest first: if a hostname appears twice (a balancer died between create and remove), the older one stays.
+            foreach (var container in containers.OrderBy(c => c.Created))
+            {
+                var hostname = container.Labels[ResourceNames.HostnameLabel];
+                if (container.State != "running" || !seen.Add(hostname))
+                {
+                    LogRemovingLeftover(_logger, hostname, ShortId(container.ID), container.State);
+                    await RemoveQuietlyAsync(container.ID).ConfigureAwait(false);
+                    continue;
+                }
+                var address = _options.UsePublishedPorts
+                    ? PublishedAddress(await _client.Containers.InspectContainerAsync(container.ID, timeout.Token).ConfigureAwait(false))
+                    : NetworkAddress(container.Names.FirstOrDefault()?.TrimStart('/') ?? container.ID);
+                if (address is null)
+                {
+                    LogRemovingLeftover(_logger, hostname, ShortId(container.ID), "no published port");
+                    await RemoveQuietlyAsync(container.ID).ConfigureAwait(false);
+                    continue;
+                }
+                var replica = new Replica(hostname, address, container.ID);
+                _tracked[container.ID] = replica;
+                replicas.Add(replica);
+            }
+            return replicas;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            var error = DockerEngine.Translate(e, what, _endpoint, _options.Image, _options.Network);
+            LogEngineError(_logger, what, error.Message, e);
+            throw error;
+        }
+    }
+
+    public async IAsyncEnumerable<Replica> WatchExitsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var exits = Channel.CreateUnbounded<Replica>(new UnboundedChannelOptions { SingleReader = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = Task.Run(() => PumpEventsAsync(exits.Writer, stop.Token), CancellationToken.None);
+        try
+        {
+            await foreach (var replica in exits.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return replica;
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await pump.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Follows the engine's event stream; reconnects with backoff and catches up on what it missed meanwhile.</summary>
+    private async Task PumpEventsAsync(ChannelWriter<Replica> exits, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(250);
+        string? since = null;
+        var lostConnection = false;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var parameters = new ContainerEventsParameters { Filters = ResourceNames.InstanceFilter(_options.InstanceName), Since = since };
+                parameters.Filters["type"] = new Dictionary<string, bool> { ["container"] = true };
+                var connected = _client.System.MonitorEventsAsync(parameters, new SyncProgress(message =>
+                {
+                    since = EventTime(message) ?? since;
+                    OnEvent(message, exits);
+                }), cancellationToken);
+                // The stream is open once the engine answers; events missed before that (or while it was down) come from a reconciliation.
+                await ReconcileAsync(exits, cancellationToken).ConfigureAwait(false);
+                if (lostConnection)
+                {
+                    LogEventsReconnected(_logger, _endpoint);
+                    lostConnection = false;
+                }
+                delay = TimeSpan.FromMilliseconds(250);
+                await connected.ConfigureAwait(false);
+                throw new IOException("the engine closed the event stream");
+            }
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                lostConnection = true;
+                since ??= UnixTime(_time.GetUtcNow());
+                LogEventsLost(_logger, _endpoint, delay.TotalMilliseconds, e.GetBaseException().Message);
+                try
+                {
+                    await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
+            }
+        }
+    }
+
+    private void OnEvent(Message message, ChannelWriter<Replica> exits)
+    {
+        if (message.Type != "container" || message.Actor?.ID is not { } id)
+        {
+            return;
+        }
+        var failed = message.Action == "die" || message.Action == "oom" || message.Action?.StartsWith("health_status: unhealthy", StringComparison.Ordinal) == true;
+        if (failed && _tracked.TryRemove(id, out var replica))
+        {
+            LogReplicaDied(_logger, replica.Hostname, ShortId(id), message.Action!);
+            exits.TryWrite(replica);
+        }
+    }
+
+    /// <summary>Reports tracked replicas whose containers stopped or vanished while no event stream was open.</summary>
+    private async Task ReconcileAsync(ChannelWriter<Replica> exits, CancellationToken cancellationToken)
+    {
+        using var timeout = DockerEngine.Timeout(_options.EngineTimeout, cancellationToken);
+        var containers = await ListOwnContainersAsync(timeout.Token).ConfigureAwait(false);
+        var running = containers.Where(c => c.State == "running").Select(c => c.ID).ToHashSet(StringComparer.Ordinal);
+        foreach (var (id, _) in _tracked)
+        {
+            if (!running.Contains(id) && _tracked.TryRemove(id, out var replica))
+            {
+                LogReplicaDied(_logger, replica.Hostname, ShortId(id), "not running");
+                exits.TryWrite(replica);
+            }
+        }
+        // Dead replicas nobody tracks any more: ones whose removal failed while the engine was away.
+        foreach (var container in containers.Where(c => c.State is "exited" or "dead" && !_tracked.ContainsKey(c.ID)))
+        {
+            LogRemovingLeftover(_logger, container.Labels[ResourceNames.HostnameLabel], ShortId(container.ID), container.State);
+            await RemoveQuietlyAsync(container.ID).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<IList<ContainerListResponse>> ListOwnContainersAsync(CancellationToken cancellationToken)
+    {
+        var containers = await _client.Containers.ListContainersAsync(
+            new ContainersListParameters { All = true, Filters = ResourceNames.InstanceFilter(_options.InstanceName) },
+            cancellationToken).ConfigureAwait(false);
+        // The engine filtered by label already; checking again costs nothing and guards against a filter that was ignored.
+        return containers.Where(c => ResourceNames.BelongsTo(c.Labels, _options.InstanceName)).ToList();
+    }
+
+    private async Task StopAndRemoveAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.Containers.StopContainerAsync(id,
+                new ContainerStopParameters { WaitBeforeKillSeconds = (uint)Math.Ceiling(_options.StopTimeout.TotalSeconds) },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return;
+        }
+        try
+        {
+            await _client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            // Removed meanwhile.
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
+        {
+            // "removal already in progress"
+        }
+    }
+
+    /// <summary>Removes a container this provider created; never throws (used while cleaning up after a failure).</summary>
+    private async Task RemoveQuietlyAsync(string id)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(_options.EngineTimeout);
+            await _client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true }, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or OperationCanceledException)
+        {
+            LogCleanupFailed(_logger, ShortId(id), e.GetBaseException().Message);
+        }
+    }
+
+    private async Task EnsureNetworkAsync(string what, CancellationToken cancellationToken)
+    {
+        if (_networkReady)
+        {
+            return;
+        }
+        await _networkLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_networkReady)
+            {
+                return;
+            }
+            using var timeout = DockerEngine.Timeout(_options.EngineTimeout, cancellationToken);
+            var exists = (await _client.Networks.ListNetworksAsync(new NetworksListParameters
+            {
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["name"] = new Dictionary<string, bool> { [_options.Network] = true } },
+            }, timeout.Token).ConfigureAwait(false)).Any(n => n.Name == _options.Network || n.ID.StartsWith(_options.Network, StringComparison.Ordinal));
+            if (!exists)
+            {
+                if (!_options.CreateNetwork)
+                {
+                    throw new ReplicaProviderException($"Cannot {what}: network '{_options.Network}' does not exist (create it, or set CreateNetwork).");
+                }
+                await _client.Networks.CreateNetworkAsync(new NetworksCreateParameters
+                {
+                    Name = _options.Network,
+                    Driver = "bridge",
+                    Labels = new Dictionary<string, string> { [ResourceNames.ManagedLabel] = "true", [ResourceNames.InstanceLabel] = _options.InstanceName },
+                }, timeout.Token).ConfigureAwait(false);
+                _createdNetwork = true;
+                LogNetworkCreated(_logger, _options.Network);
+            }
+            _networkReady = true;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            var error = DockerEngine.Translate(e, what, _endpoint, _options.Image, _options.Network);
+            LogEngineError(_logger, what, error.Message, e);
+            throw error;
+        }
+        finally
+        {
+            _networkLock.Release();
+        }
+    }
+
+    /// <summary>On shutdown: removes this instance's replicas (unless told to keep them) and the network if this provider made it.</summary>
+    /// <summary>For hosts that dispose synchronously; the work is the same as <see cref="DisposeAsync"/>.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+        try
+        {
+            if (_options.OnShutdown == ReplicaShutdownBehavior.Remove)
+            {
+                using var timeout = new CancellationTokenSource(_options.EngineTimeout + _options.StopTimeout);
+                var containers = await ListOwnContainersAsync(timeout.Token).ConfigureAwait(false);
+                await Task.WhenAll(containers.Select(c => StopAndRemoveAsync(c.ID, timeout.Token))).ConfigureAwait(false);
+                LogShutdownRemoved(_logger, containers.Count);
+                if (_createdNetwork)
+                {
+                    await _client.Networks.DeleteNetworkAsync(_options.Network, timeout.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or OperationCanceledException)
+        {
+            LogCleanupFailed(_logger, _options.InstanceName, e.GetBaseException().Message);
+        }
+        finally
+        {
+            _client.Dispose();
+            _networkLock.Dispose();
+        }
+    }
+
+    private Uri NetworkAddress(string containerName) => new($"http://{containerName}:{_options.ContainerPort.ToString(CultureInfo.InvariantCulture)}/");
+
+    private Uri? PublishedAddress(ContainerInspectResponse container)
+    {
+        if (container.NetworkSettings?.Ports is { } ports && ports.TryGetValue(_portKey, out var bindings) && bindings is not null)
+        {
+            var binding = bindings.FirstOrDefault(b => !string.IsNullOrEmpty(b.HostPort));
+            if (binding is not null)
+            {
+                var host = string.IsNullOrEmpty(binding.HostIP) || binding.HostIP == "0.0.0.0" ? "127.0.0.1" : binding.HostIP;
+                return new Uri($"http://{host}:{binding.HostPort}/");
+            }
+        }
+        return null;
+    }
+
+    internal static string ShortId(string id) => id.Length > 12 ? id[..12] : id;
+
+    private static string? EventTime(Message message) =>
+        message.TimeNano is { } nanos ? $"{nanos / 1_000_000_000}.{nanos % 1_000_000_000:D9}" : message.Time?.ToString(CultureInfo.InvariantCulture);
+
+    private static string UnixTime(DateTimeOffset time) => time.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Runs the callback on the thread that reads the stream, in order (Progress&lt;T&gt; would post it elsewhere).</summary>
+    private sealed class SyncProgress(Action<Message> onMessage) : IProgress<Message>
+    {
+        public void Report(Message value) => onMessage(value);
+    }
+
+    [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Started replica {Hostname} as container {ContainerId} at {Address}")]
+    private static partial void LogStarted(ILogger logger, string hostname, string containerId, Uri address);
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Stopped and removed replica {Hostname} (container {ContainerId})")]
+    private static partial void LogStopped(ILogger logger, string hostname, string containerId);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Replica {Hostname} (container {ContainerId}) failed: {Reason}")]
+    private static partial void LogReplicaDied(ILogger logger, string hostname, string containerId, string reason);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Error, Message = "Docker engine error while trying to {Operation}: {Reason}")]
+    private static partial void LogEngineError(ILogger logger, string operation, string reason, Exception exception);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "Lost the event stream of the Docker engine at {Endpoint}; reconnecting in {DelayMs} ms ({Reason})")]
+    private static partial void LogEventsLost(ILogger logger, string endpoint, double delayMs, string reason);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "Reconnected to the event stream of the Docker engine at {Endpoint}")]
+    private static partial void LogEventsReconnected(ILogger logger, string endpoint);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Refused to touch container {ContainerName} ({ContainerId}): it does not carry this balancer's labels")]
+    private static partial void LogRefused(ILogger logger, string containerName, string containerId);
+
+    [LoggerMessage(EventId = 4007, Level = LogLevel.Information, Message = "Removing leftover replica container {Hostname} ({ContainerId}): {Reason}")]
+    private static partial void LogRemovingLeftover(ILogger logger, string hostname, string containerId, string reason);
+
+    [LoggerMessage(EventId = 4008, Level = LogLevel.Warning, Message = "Could not clean up {What}: {Reason}")]
+    private static partial void LogCleanupFailed(ILogger logger, string what, string reason);
+
+    [LoggerMessage(EventId = 4009, Level = LogLevel.Information, Message = "Created network {Network}")]
+    private static partial void LogNetworkCreated(ILogger logger, string network);
+
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "Balancer stopping: removed {Count} replica containers")]
+    private static partial void LogShutdownRemoved(ILogger logger, int count);
+}

@@ -1,0 +1,104 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Ringway.LoadBalancing.AspNetCore;
+using Ringway.Replicas.Docker;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds Docker replica providers to the consistent-hash balancer.</summary>
+public static class DockerReplicasBuilderExtensions
+{
+    /// <summary>
+    /// Runs each replica as a Docker container (labelled <c>io.ringway.*</c>) on a user-defined network.
+    /// Replaces any replica provider registered before. On start the balancer adopts the running containers
+    /// of its instance (<see cref="ContainerReplicaOptions.InstanceName"/>); it never touches any other container.
+    /// </summary>
+    /// <param name="builder">The balancer builder returned by <c>AddConsistentHashBalancer()</c>.</param>
+    /// <param name="configure">Sets the options; <see cref="ContainerReplicaOptions.Image"/> is required.</param>
+    /// <returns>The same builder.</returns>
+    public static IConsistentHashBalancerBuilder AddDockerReplicas(this IConsistentHashBalancerBuilder builder, Action<DockerReplicaOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddOptions<DockerReplicaOptions>()
+            .Configure(configure)
+            .ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DockerReplicaOptions>, ContainerReplicaOptionsValidator<DockerReplicaOptions>>());
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.RemoveAll<IReplicaProvider>();
+        builder.Services.TryAddSingleton(sp => new DockerReplicaProvider(
+            sp.GetRequiredService<IOptions<DockerReplicaOptions>>(),
+            sp.GetRequiredService<ILogger<DockerReplicaProvider>>(),
+            sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<IReplicaProvider>(sp => sp.GetRequiredService<DockerReplicaProvider>());
+        KeepReplicasWhenAsked<DockerReplicaOptions>(builder.Services);
+        return builder;
+    }
+
+    /// <summary>
+    /// <see cref="AddDockerReplicas(IConsistentHashBalancerBuilder, Action{DockerReplicaOptions})"/> with the options bound
+    /// from a configuration section (keys named like the properties: <c>Image</c>, <c>Network</c>, <c>InstanceName</c>...).
+    /// </summary>
+    /// <param name="builder">The balancer builder returned by <c>AddConsistentHashBalancer()</c>.</param>
+    /// <param name="configuration">The section to bind, for example <c>Replicas:Docker</c>.</param>
+    /// <returns>The same builder.</returns>
+    public static IConsistentHashBalancerBuilder AddDockerReplicas(this IConsistentHashBalancerBuilder builder, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return builder.AddDockerReplicas(configuration.Bind);
+    }
+
+    /// <summary>
+    /// Runs each replica as a single-task Docker Swarm service on an attachable overlay network, so replicas spread
+    /// over the swarm's nodes and Swarm restarts failed tasks. The balancer must talk to a Swarm manager.
+    /// Replaces any replica provider registered before.
+    /// </summary>
+    /// <param name="builder">The balancer builder returned by <c>AddConsistentHashBalancer()</c>.</param>
+    /// <param name="configure">Sets the options; <see cref="ContainerReplicaOptions.Image"/> is required.</param>
+    /// <returns>The same builder.</returns>
+    public static IConsistentHashBalancerBuilder AddSwarmReplicas(this IConsistentHashBalancerBuilder builder, Action<SwarmReplicaOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddOptions<SwarmReplicaOptions>()
+            .Configure(configure)
+            .ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwarmReplicaOptions>, ContainerReplicaOptionsValidator<SwarmReplicaOptions>>());
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.RemoveAll<IReplicaProvider>();
+        builder.Services.TryAddSingleton(sp => new SwarmReplicaProvider(
+            sp.GetRequiredService<IOptions<SwarmReplicaOptions>>(),
+            sp.GetRequiredService<ILogger<SwarmReplicaProvider>>()));
+        builder.Services.AddSingleton<IReplicaProvider>(sp => sp.GetRequiredService<SwarmReplicaProvider>());
+        KeepReplicasWhenAsked<SwarmReplicaOptions>(builder.Services);
+        return builder;
+    }
+
+    /// <summary>
+    /// <see cref="AddSwarmReplicas(IConsistentHashBalancerBuilder, Action{SwarmReplicaOptions})"/> with the options bound
+    /// from a configuration section (keys named like the properties: <c>Image</c>, <c>Network</c>, <c>InstanceName</c>...).
+    /// </summary>
+    /// <param name="builder">The balancer builder returned by <c>AddConsistentHashBalancer()</c>.</param>
+    /// <param name="configuration">The section to bind, for example <c>Replicas:Swarm</c>.</param>
+    /// <returns>The same builder.</returns>
+    public static IConsistentHashBalancerBuilder AddSwarmReplicas(this IConsistentHashBalancerBuilder builder, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return builder.AddSwarmReplicas(configuration.Bind);
+    }
+
+    // The replica controller stops every replica on shutdown unless told otherwise; Keep tells it otherwise.
+    private static void KeepReplicasWhenAsked<TOptions>(IServiceCollection services)
+        where TOptions : ContainerReplicaOptions
+    {
+        services.AddOptions<ConsistentHashBalancerOptions>().Configure<IOptions<TOptions>>((balancer, provider) =>
+        {
+            if (provider.Value.OnShutdown == ReplicaShutdownBehavior.Keep)
+            {
+                balancer.StopReplicasOnShutdown = false;
+            }
+        });
+    }
+}

@@ -1,0 +1,88 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Ringway.Replicas.Docker;
+
+/// <summary>Labels and names of the Docker resources the providers create.</summary>
+internal static class ResourceNames
+{
+    public const string ManagedLabel = "io.ringway.managed";
+    public const string InstanceLabel = "io.ringway.instance";
+    public const string HostnameLabel = "io.ringway.hostname";
+
+    /// <summary>The labels every replica carries: the providers touch nothing without them.</summary>
+    public static Dictionary<string, string> Labels(string instance, string hostname) => new(StringComparer.Ordinal)
+    {
+        [ManagedLabel] = "true",
+        [InstanceLabel] = instance,
+        [HostnameLabel] = hostname,
+    };
+
+    /// <summary>Engine filters that select this instance's replicas.</summary>
+    public static Dictionary<string, IDictionary<string, bool>> InstanceFilter(string instance) => new()
+    {
+        ["label"] = new Dictionary<string, bool>
+        {
+            [$"{ManagedLabel}=true"] = true,
+            [$"{InstanceLabel}={instance}"] = true,
+        },
+    };
+
+    /// <summary>Whether labels mark a resource as a replica of this instance (checked again before every change).</summary>
+    public static bool BelongsTo(IDictionary<string, string>? labels, string instance) =>
+        labels is not null
+        && labels.TryGetValue(ManagedLabel, out var managed) && managed == "true"
+        && labels.TryGetValue(InstanceLabel, out var owner) && owner == instance
+        && labels.TryGetValue(HostnameLabel, out var hostname) && hostname.Length > 0;
+
+    /// <summary>
+    /// A DNS label made from a hostname: lower case, letters, digits and '-', at most 40 characters,
+    /// never empty ("Server 1" -> "server-1", "a_b.c" -> "a-b-c").
+    /// </summary>
+    public static string DnsLabel(string hostname)
+    {
+        var builder = new StringBuilder(hostname.Length);
+        foreach (var c in hostname.ToLowerInvariant())
+        {
+            if (char.IsAsciiLetterOrDigit(c))
+            {
+                builder.Append(c);
+            }
+            else if (builder.Length > 0 && builder[^1] != '-')
+            {
+                builder.Append('-');
+            }
+        }
+        var label = builder.ToString().Trim('-');
+        if (label.Length > 40)
+        {
+            label = label[..40].TrimEnd('-');
+        }
+        return label.Length == 0 ? "replica" : label;
+    }
+
+    /// <summary>
+    /// A container or service name for a hostname: <c>ringway-&lt;dns label&gt;-&lt;6 hex digits&gt;</c>. Valid for
+    /// Docker (<c>[a-zA-Z0-9][a-zA-Z0-9_.-]*</c>) and as a DNS name; the random suffix keeps it unique across
+    /// balancer instances and across a replica and its replacement.
+    /// </summary>
+    public static string ResourceName(string hostname) =>
+        $"ringway-{DnsLabel(hostname)}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+
+    /// <summary>Label values the providers accept for the instance name.</summary>
+    public static bool IsValidLabelValue(string? value) =>
+        !string.IsNullOrEmpty(value) && value.Length <= 63
+        && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+
+    /// <summary>The network aliases of a replica: its hostname as given and, when that is not a DNS name, its DNS label.</summary>
+    public static List<string> Aliases(string hostname)
+    {
+        var aliases = new List<string> { hostname };
+        var dns = DnsLabel(hostname);
+        if (!string.Equals(dns, hostname, StringComparison.Ordinal))
+        {
+            aliases.Add(dns);
+        }
+        return aliases;
+    }
+}

@@ -1,0 +1,400 @@
+using System.Globalization;
+using System.Net;
+using System.Runtime.CompilerServices;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Ringway.LoadBalancing.AspNetCore;
+
+namespace Ringway.Replicas.Docker;
+
+/// <summary>
+/// Each replica is a one-task Swarm service labelled <c>io.ringway.*</c> on an attachable overlay network: Swarm
+/// places it on any node and restarts its task when it fails. Only services with this instance's labels are touched.
+/// </summary>
+internal sealed partial class SwarmReplicaProvider : IReplicaProvider, IAsyncDisposable, IDisposable
+{
+    private readonly SwarmReplicaOptions _options;
+    private readonly ILogger<SwarmReplicaProvider> _logger;
+    private readonly DockerClient _client;
+    private readonly string _endpoint;
+    private readonly SemaphoreSlim _networkLock = new(1, 1);
+    private bool _networkReady;
+    private bool _createdNetwork;
+    private int _disposed;
+
+    public SwarmReplicaProvider(IOptions<SwarmReplicaOptions> options, ILogger<SwarmReplicaProvider> logger)
+    {
+        _options = options.Value;
+        var errors = _options.Validate().ToList();
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException(nameof(SwarmReplicaOptions), typeof(SwarmReplicaOptions), errors);
+        }
+        _logger = logger;
+        _client = DockerEngine.CreateClient(_options);
+        _endpoint = DockerEngine.Describe(_client);
+    }
+
+    public bool CanStart => true;
+
+    public async Task<IReadOnlyList<Replica>> StartAsync(IReadOnlyList<string> hostnames, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hostnames);
+        if (hostnames.Count == 0)
+        {
+            return [];
+        }
+        var what = hostnames.Count == 1 ? $"start replica '{hostnames[0]}'" : $"start {hostnames.Count} replicas";
+        var started = new List<Replica>();
+        try
+        {
+            await EnsureNetworkAsync(what, cancellationToken).ConfigureAwait(false);
+            // One at a time: a swarm manager serialises service creation anyway.
+            foreach (var hostname in hostnames)
+            {
+                started.Add(await StartOneAsync(hostname, cancellationToken).ConfigureAwait(false));
+            }
+        }
+        catch (Exception e)
+        {
+            foreach (var replica in started)
+            {
+                await RemoveQuietlyAsync(replica.ProviderId).ConfigureAwait(false);
+            }
+            var error = DockerEngine.Translate(e, what, _endpoint, _options.Image, _options.Network);
+            LogEngineError(_logger, what, error.Message, e);
+            throw error;
+        }
+        foreach (var replica in started)
+        {
+            LogStarted(_logger, replica.Hostname, replica.ProviderId, replica.Address);
+        }
+        return started;
+    }
+
+    private async Task<Replica> StartOneAsync(string hostname, CancellationToken cancellationToken)
+    {
+        var name = ResourceNames.ResourceName(hostname);
+        var labels = ResourceNames.Labels(_options.InstanceName, hostname);
+        var spec = new ServiceSpec
+        {
+            Name = name,
+            Labels = labels,
+            Mode = new ServiceMode { Replicated = new ReplicatedService { Replicas = 1 } },
+            TaskTemplate = new TaskSpec
+            {
+                ContainerSpec = new ContainerSpec
+                {
+                    Image = _options.Image,
+                    Labels = labels,
+                    Hostname = ResourceNames.DnsLabel(hostname),
+                    Env = DockerEngine.EnvironmentFor(_options, hostname),
+                    StopGracePeriod = _options.StopTimeout,
+                },
+                RestartPolicy = new SwarmRestartPolicy { Condition = "any", Delay = _options.RestartDelay },
+                Resources = new ResourceRequirements
+                {
+                    Limits = new SwarmLimit
+                    {
+                        MemoryBytes = _options.MemoryLimitBytes ?? 0,
+                        NanoCPUs = _options.CpuLimit is { } cpus ? (long)(cpus * 1e9) : 0,
+                    },
+                },
+                Networks = [new NetworkAttachmentConfig { Target = _options.Network, Aliases = ResourceNames.Aliases(hostname) }],
+            },
+            // One task per service: a virtual IP would balance over a single task, and needs IPVS on every node. DNS round
+            // robin resolves the service name straight to its task. Published ports then use host mode on a port picked here.
+            EndpointSpec = new EndpointSpec
+            {
+                Mode = _options.UseVirtualIp ? "vip" : "dnsrr",
+                Ports = _options.UsePublishedPorts
+                    ? [new PortConfig
+                    {
+                        Protocol = "tcp",
+                        TargetPort = (uint)_options.ContainerPort,
+                        PublishedPort = (uint)FreeLoopbackPort(),
+                        PublishMode = _options.UseVirtualIp ? "ingress" : "host",
+                    }]
+                    : null,
+            },
+        };
+        using var timeout = DockerEngine.Timeout(_options.EngineTimeout, cancellationToken);
+        var created = await _client.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = spec }, timeout.Token).ConfigureAwait(false);
+        var id = created.ID ?? throw new ReplicaProviderException($"Cannot start replica '{hostname}': the engine returned no service id.");
+        try
+        {
+            var address = _options.UsePublishedPorts
+                ? PublishedAddress(await _client.Swarm.InspectServiceAsync(id, timeout.Token).ConfigureAwait(false))
+                : NetworkAddress(name);
+            return new Replica(hostname, address ?? throw new ReplicaProviderException($"Cannot start replica '{hostname}': Swarm published no port."), id);
+        }
+        catch
+        {
+            await RemoveQuietlyAsync(id).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async Task StopAsync(Replica replica, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(replica);
+        var what = $"stop replica '{replica.Hostname}'";
+        try
+        {
+            using var timeout = DockerEngine.Timeout(_options.EngineTimeout, cancellationToken);
+            SwarmService service;
+            try
+            {
+                service = await _client.Swarm.InspectServiceAsync(replica.ProviderId, timeout.Token).ConfigureAwait(false);
+            }
+            catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                return;
+            }
+            if (!ResourceNames.BelongsTo(service.Spec?.Labels, _options.InstanceName))
+            {
+                LogRefused(_logger, service.Spec?.Name ?? service.ID);
+                throw new ReplicaProviderException($"Cannot {what}: service {service.Spec?.Name ?? service.ID} does not carry this balancer's labels; it was left alone.");
+            }
+            await RemoveServiceAsync(service.ID, timeout.Token).ConfigureAwait(false);
+            LogStopped(_logger, replica.Hostname, service.Spec?.Name ?? service.ID);
+        }
+        catch (Exception e) when (e is not ReplicaProviderException && !cancellationToken.IsCancellationRequested)
+        {
+            var error = DockerEngine.Translate(e, what, _endpoint, _options.Image, _options.Network);
+            LogEngineError(_logger, what, error.Message, e);
+            throw error;
+        }
+    }
+
+    public async Task<IReadOnlyList<Replica>> ListAsync(CancellationToken cancellationToken)
+    {
+        const string what = "list replicas";
+        try
+        {
+            using var timeout = DockerEngine.Timeout(_options.EngineTimeout, cancellationToken);
+            var services = await ListOwnServicesAsync(timeout.Token).ConfigureAwait(false);
+            var replicas = new List<Replica>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var service in services.OrderBy(s => s.CreatedAt))
+            {
+                var hostname = service.Spec!.Labels![ResourceNames.HostnameLabel];
+                var serviceName = service.Spec.Name ?? service.ID;
+                var address = _options.UsePublishedPorts ? PublishedAddress(service) : NetworkAddress(serviceName);
+                if (!seen.Add(hostname) || address is null)
+                {
+                    LogRemovingLeftover(_logger, hostname, serviceName);
+                    await RemoveQuietlyAsync(service.ID).ConfigureAwait(false);
+                    continue;
+                }
+                replicas.Add(new Replica(hostname, address, service.ID));
+            }
+            return replicas;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            var error = DockerEngine.Translate(e, what, _endpoint, _options.Image, _options.Network);
+            LogEngineError(_logger, what, error.Message, e);
+            throw error;
+        }
+    }
+
+    /// <summary>Swarm restarts failed tasks of a service itself, so there is nothing to replace: this yields nothing.</summary>
+    public async IAsyncEnumerable<Replica> WatchExitsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            yield break;
+        }
+        yield break;
+    }
+
+    private async Task<IList<SwarmService>> ListOwnServicesAsync(CancellationToken cancellationToken)
+    {
+        var services = await _client.Swarm.ListServicesAsync(
+            new ServiceListParameters { Filters = ResourceNames.InstanceFilter(_options.InstanceName) },
+            cancellationToken).ConfigureAwait(false);
+        return services.Where(s => ResourceNames.BelongsTo(s.Spec?.Labels, _options.InstanceName)).ToList();
+    }
+
+    private async Task RemoveServiceAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.Swarm.RemoveServiceAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            // Removed meanwhile.
+        }
+    }
+
+    private async Task RemoveQuietlyAsync(string id)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(_options.EngineTimeout);
+            await RemoveServiceAsync(id, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or OperationCanceledException)
+        {
+            LogCleanupFailed(_logger, id, e.GetBaseException().Message);
+        }
+    }
+
+    private async Task EnsureNetworkAsync(string what, CancellationToken cancellationToken)
+    {
+        if (_networkReady)
+        {
+            return;
+        }
+        await _networkLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_networkReady)
+            {
+                return;
+            }
+            using var timeout = DockerEngine.Timeout(_options.EngineTimeout, cancellationToken);
+            var existing = (await _client.Networks.ListNetworksAsync(new NetworksListParameters
+            {
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["name"] = new Dictionary<string, bool> { [_options.Network] = true } },
+            }, timeout.Token).ConfigureAwait(false)).FirstOrDefault(n => n.Name == _options.Network);
+            if (existing is null)
+            {
+                if (!_options.CreateNetwork)
+                {
+                    throw new ReplicaProviderException($"Cannot {what}: overlay network '{_options.Network}' does not exist (create it, or set CreateNetwork).");
+                }
+                await _client.Networks.CreateNetworkAsync(new NetworksCreateParameters
+                {
+                    Name = _options.Network,
+                    Driver = "overlay",
+                    Attachable = true,
+                    Labels = new Dictionary<string, string> { [ResourceNames.ManagedLabel] = "true", [ResourceNames.InstanceLabel] = _options.InstanceName },
+                }, timeout.Token).ConfigureAwait(false);
+                _createdNetwork = true;
+                LogNetworkCreated(_logger, _options.Network);
+            }
+            else if (existing.Driver != "overlay")
+            {
+                throw new ReplicaProviderException($"Cannot {what}: network '{_options.Network}' is a {existing.Driver} network, not an overlay network.");
+            }
+            _networkReady = true;
+        }
+        finally
+        {
+            _networkLock.Release();
+        }
+    }
+
+    /// <summary>On shutdown: removes this instance's services (unless told to keep them) and the network if this provider made it.</summary>
+    /// <summary>For hosts that dispose synchronously; the work is the same as <see cref="DisposeAsync"/>.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+        try
+        {
+            if (_options.OnShutdown == ReplicaShutdownBehavior.Remove)
+            {
+                using var timeout = new CancellationTokenSource(_options.EngineTimeout);
+                var services = await ListOwnServicesAsync(timeout.Token).ConfigureAwait(false);
+                foreach (var service in services)
+                {
+                    await RemoveServiceAsync(service.ID, timeout.Token).ConfigureAwait(false);
+                }
+                LogShutdownRemoved(_logger, services.Count);
+                if (_createdNetwork)
+                {
+                    await DeleteNetworkWhenFreeAsync(timeout.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or OperationCanceledException)
+        {
+            LogCleanupFailed(_logger, _options.InstanceName, e.GetBaseException().Message);
+        }
+        finally
+        {
+            _client.Dispose();
+            _networkLock.Dispose();
+        }
+    }
+
+    // Task containers leave the overlay a few seconds after their service is removed; until then the network is in use.
+    private async Task DeleteNetworkWhenFreeAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await _client.Networks.DeleteNetworkAsync(_options.Network, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (DockerNetworkNotFoundException)
+            {
+                return;
+            }
+            catch (DockerApiException e) when (e.StatusCode != HttpStatusCode.NotFound)
+            {
+                if (attempt == 40)
+                {
+                    throw;
+                }
+                await Task.Delay(500, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>A port free on this machine now; the task publishes it (on a one-node swarm, this machine).</summary>
+    private static int FreeLoopbackPort()
+    {
+        using var socket = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
+    }
+
+    private Uri NetworkAddress(string serviceName) => new($"http://{serviceName}:{_options.ContainerPort.ToString(CultureInfo.InvariantCulture)}/");
+
+    private Uri? PublishedAddress(SwarmService service)
+    {
+        var port = (service.Spec?.EndpointSpec?.Ports ?? service.Endpoint?.Ports)?
+            .FirstOrDefault(p => p.TargetPort == (uint)_options.ContainerPort && p.PublishedPort is > 0);
+        return port is null ? null : new Uri($"http://127.0.0.1:{port.PublishedPort!.Value.ToString(CultureInfo.InvariantCulture)}/");
+    }
+
+    [LoggerMessage(EventId = 4050, Level = LogLevel.Information, Message = "Started replica {Hostname} as Swarm service {ServiceId} at {Address}")]
+    private static partial void LogStarted(ILogger logger, string hostname, string serviceId, Uri address);
+
+    [LoggerMessage(EventId = 4051, Level = LogLevel.Information, Message = "Removed replica {Hostname} (Swarm service {ServiceName})")]
+    private static partial void LogStopped(ILogger logger, string hostname, string serviceName);
+
+    [LoggerMessage(EventId = 4053, Level = LogLevel.Error, Message = "Docker engine error while trying to {Operation}: {Reason}")]
+    private static partial void LogEngineError(ILogger logger, string operation, string reason, Exception exception);
+
+    [LoggerMessage(EventId = 4056, Level = LogLevel.Warning, Message = "Refused to touch Swarm service {ServiceName}: it does not carry this balancer's labels")]
+    private static partial void LogRefused(ILogger logger, string serviceName);
+
+    [LoggerMessage(EventId = 4057, Level = LogLevel.Information, Message = "Removing leftover replica service {Hostname} ({ServiceName})")]
+    private static partial void LogRemovingLeftover(ILogger logger, string hostname, string serviceName);
+
+    [LoggerMessage(EventId = 4058, Level = LogLevel.Warning, Message = "Could not clean up {What}: {Reason}")]
+    private static partial void LogCleanupFailed(ILogger logger, string what, string reason);
+
+    [LoggerMessage(EventId = 4059, Level = LogLevel.Information, Message = "Created overlay network {Network}")]
+    private static partial void LogNetworkCreated(ILogger logger, string network);
+
+    [LoggerMessage(EventId = 4060, Level = LogLevel.Information, Message = "Balancer stopping: removed {Count} replica services")]
+    private static partial void LogShutdownRemoved(ILogger logger, int count);
+}

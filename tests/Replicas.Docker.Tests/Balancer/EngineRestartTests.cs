@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Net;
+using Xunit.Abstractions;
+
+namespace Ringway.Replicas.Docker.Tests.Balancer;
+
+/// <summary>
+/// The engine restarts under a running balancer: routing carries on where it can, the provider reconnects, and N replicas
+/// run again afterwards. Restarts only an engine that .ci/docker-setup.sh started (it leaves /run/ringway-dockerd.args).
+/// </summary>
+[Collection(Containers.DockerCollection.Name)]
+public sealed class EngineRestartTests(ITestOutputHelper output)
+{
+    private const string ArgsFile = "/run/ringway-dockerd.args";
+
+    [EngineRestartFact]
+    public async Task EngineRestart_WhileBalancerRuns_NReplicasRunAgain()
+    {
+        await using var test = new TestResources();
+        await using var balancer = await TestBalancer.StartAsync(test, output);
+        Assert.Equal(3, test.RunningReplicaContainers().Count);
+
+        var clock = Stopwatch.StartNew();
+        RestartEngine();
+        var engineBack = clock.Elapsed;
+
+        var restored = await Http.EventuallyAsync(() => test.RunningReplicaContainers().Count == 3, TimeSpan.FromSeconds(60));
+        var replicas = await balancer.ReplicasAsync();
+        output.WriteLine($"engine down and up again in {engineBack.TotalMilliseconds:F0} ms; 3 replicas running again after {clock.Elapsed.TotalMilliseconds:F0} ms: {string.Join(", ", replicas)}");
+
+        Assert.True(restored);
+        Assert.Equal(3, replicas.Count);
+        // The dead ones are removed, not left behind (once the provider is back on the engine's event stream).
+        Assert.True(await Http.EventuallyAsync(() => test.AllReplicaContainers().Count == 3, TimeSpan.FromSeconds(30)));
+        HttpStatusCode status = 0;
+        Assert.True(await Http.EventuallyAsync(() =>
+        {
+            using var home = balancer.Client.GetAsync("/home").GetAwaiter().GetResult();
+            status = home.StatusCode;
+            return status == HttpStatusCode.OK;
+        }, TimeSpan.FromSeconds(30)), $"/home answered {status}");
+    }
+
+    /// <summary>Stops dockerd (SIGTERM, as a service manager would) and starts it again with the same arguments.</summary>
+    private static void RestartEngine()
+    {
+        var pid = int.Parse(File.ReadAllText("/var/run/docker.pid").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        using (var dockerd = Process.GetProcessById(pid))
+        {
+            Assert.Equal("dockerd", dockerd.ProcessName);
+            Process.Start("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+            Assert.True(dockerd.WaitForExit(TimeSpan.FromSeconds(60)), "dockerd did not stop");
+        }
+        var args = File.ReadAllText(ArgsFile).Trim();
+        using var start = Process.Start("bash", ["-c", $"setsid dockerd {args} >>/var/log/ringway-dockerd.log 2>&1 < /dev/null &"])!;
+        start.WaitForExit();
+        Assert.True(SpinWait.SpinUntil(() => Cli.TryRun(TimeSpan.FromSeconds(5), "info", "--format", "{{.ID}}").ExitCode == 0, TimeSpan.FromSeconds(60)),
+            "the engine did not come back");
+    }
+
+    /// <summary>Runs only where the engine may be restarted: it was started by .ci/docker-setup.sh on this machine, as root.</summary>
+    private sealed class EngineRestartFactAttribute : FactAttribute
+    {
+        public EngineRestartFactAttribute()
+        {
+            if (DockerEnvironment.Unavailable is { } reason && !DockerEnvironment.Required)
+            {
+                Skip = reason;
+            }
+            else if (!File.Exists(ArgsFile) || !File.Exists("/var/run/docker.pid"))
+            {
+                Skip = $"Restarts the engine only when .ci/docker-setup.sh started it ({ArgsFile} is missing): this engine is not ours to restart.";
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+
+namespace Ringway.Replicas.Docker.Tests;
+
+/// <summary>
+/// A test that needs a real Docker engine and the ringway/sample-server image. Skipped, with the reason, when
+/// either is missing, unless RINGWAY_REQUIRE_DOCKER=1 (CI), which makes the test run and fail instead.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class DockerFactAttribute : FactAttribute
+{
+    public DockerFactAttribute()
+    {
+        if (!DockerEnvironment.Required && DockerEnvironment.Unavailable is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}
+
+/// <summary>What the Docker tests need, checked once per test run.</summary>
+public static class DockerEnvironment
+{
+    public const string ServerImage = "ringway/sample-server";
+
+    /// <summary>RINGWAY_REQUIRE_DOCKER=1: a missing engine or image fails the tests instead of skipping them.</summary>
+    public static bool Required => Environment.GetEnvironmentVariable("RINGWAY_REQUIRE_DOCKER") == "1";
+
+    private static readonly Lazy<string?> s_unavailable = new(Probe);
+
+    /// <summary>Why Docker tests cannot run here, or null when they can.</summary>
+    public static string? Unavailable => s_unavailable.Value;
+
+    private static string? Probe()
+    {
+        var (engineExit, engineOut) = Cli.TryRun(TimeSpan.FromSeconds(15), "version", "--format", "{{.Server.Version}}");
+        if (engineExit != 0)
+        {
+            return $"No Docker engine answers ({engineOut.Trim()}). Run .ci/docker-setup.sh (or set DOCKER_HOST); " +
+                   "RINGWAY_REQUIRE_DOCKER=1 turns this skip into a failure.";
+        }
+        var (imageExit, _) = Cli.TryRun(TimeSpan.FromSeconds(15), "image", "inspect", ServerImage);
+        if (imageExit != 0)
+        {
+            return $"The image {ServerImage} is missing. Build it with samples/docker/build-images.sh --offline server " +
+                   "(or .ci/docker-setup.sh); RINGWAY_REQUIRE_DOCKER=1 turns this skip into a failure.";
+        }
+        return null;
+    }
+}
+
+/// <summary>Runs the docker CLI: the tests act on the engine the way a user would (docker kill, docker run).</summary>
+public static class Cli
+{
+    public static string Run(params string[] args)
+    {
+        var (exit, output, errors) = TryRunSplit(TimeSpan.FromMinutes(2), args);
+        if (exit != 0)
+        {
+            throw new InvalidOperationException($"docker {string.Join(' ', args)} exited with {exit}: {output}{errors}");
+        }
+        return output.Trim();
+    }
+
+    /// <summary>Runs docker; Output holds standard output and standard error together.</summary>
+    public static (int ExitCode, string Output) TryRun(TimeSpan timeout, params string[] args)
+    {
+        var (exit, output, errors) = TryRunSplit(timeout, args);
+        return (exit, output + errors);
+    }
+
+    private static (int ExitCode, string Output, string Errors) TryRunSplit(TimeSpan timeout, params string[] args)
+    {
+        var info = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        Process process;
+        try
+        {
+            process = Process.Start(info) ?? throw new InvalidOperationException("docker did not start");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return (-1, "", $"the docker CLI is not installed: {e.Message}");
+        }
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(timeout))
+            {
+                process.Kill(entireProcessTree: true);
+                return (-1, "", $"docker {string.Join(' ', args)} timed out");
+            }
+            return (process.ExitCode, stdout.Result, stderr.Result);
+        }
+    }
+}

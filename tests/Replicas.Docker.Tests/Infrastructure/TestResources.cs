@@ -1,0 +1,86 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Ringway.Replicas.Docker.Tests;
+
+/// <summary>
+/// One test's Docker resources: a unique balancer instance name and a private network. Everything the test or the
+/// provider created is found by labels and removed on dispose.
+/// </summary>
+public sealed class TestResources : IAsyncDisposable
+{
+    public const string TestLabel = "io.ringway.test";
+
+    public string Id { get; } = Guid.NewGuid().ToString("N")[..10];
+
+    public string Instance => $"test-{Id}";
+
+    public string Network => $"ringway-test-{Id}";
+
+    public TestResources()
+    {
+        Cli.Run("network", "create", "--label", $"{TestLabel}={Id}", Network);
+    }
+
+    public DockerReplicaOptions Options(Action<DockerReplicaOptions>? configure = null)
+    {
+        var options = new DockerReplicaOptions();
+        Apply(options);
+        configure?.Invoke(options);
+        return options;
+    }
+
+    /// <summary>This test's settings: the sample server image, the private network, published loopback ports.</summary>
+    public void Apply(DockerReplicaOptions options)
+    {
+        options.Image = DockerEnvironment.ServerImage;
+        options.Network = Network;
+        options.CreateNetwork = false;
+        options.InstanceName = Instance;
+        options.UsePublishedPorts = true;
+        options.StopTimeout = TimeSpan.FromSeconds(1);
+    }
+
+    internal DockerReplicaProvider Provider(Action<DockerReplicaOptions>? configure = null) =>
+        new(Microsoft.Extensions.Options.Options.Create(Options(configure)), NullLogger<DockerReplicaProvider>.Instance);
+
+    /// <summary>Ids of running containers with this test's balancer labels.</summary>
+    public IReadOnlyList<string> RunningReplicaContainers() => Ids("ps", "-q", "--no-trunc", "--filter", $"label=io.ringway.instance={Instance}");
+
+    /// <summary>Ids of all containers (any state) with this test's balancer labels.</summary>
+    public IReadOnlyList<string> AllReplicaContainers() => Ids("ps", "-aq", "--no-trunc", "--filter", $"label=io.ringway.instance={Instance}");
+
+    /// <summary>Starts a container that is not a replica (labelled only as this test's), running the sample server.</summary>
+    public string RunUnlabelled(string name, params string[] extra)
+    {
+        var args = new List<string> { "run", "-d", "--name", name, "--label", $"{TestLabel}={Id}", "--network", Network };
+        args.AddRange(extra);
+        args.Add(DockerEnvironment.ServerImage);
+        return Cli.Run([.. args]);
+    }
+
+    /// <summary>GETs a URL from inside the network, the way the balancer would when it runs in a container.</summary>
+    public string GetFromNetwork(string host, int port, string path, string? network = null)
+    {
+        var script = $"exec 3<>/dev/tcp/{host}/{port} && printf 'GET {path} HTTP/1.0\\r\\nHost: {host}\\r\\n\\r\\n' >&3 && cat <&3";
+        return Cli.Run("run", "--rm", "--label", $"{TestLabel}={Id}", "--network", network ?? Network, "--entrypoint", "bash",
+            DockerEnvironment.ServerImage, "-c", script);
+    }
+
+    private static List<string> Ids(params string[] args) =>
+        Cli.Run(args).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    public ValueTask DisposeAsync()
+    {
+        foreach (var filter in new[] { $"label=io.ringway.instance={Instance}", $"label={TestLabel}={Id}" })
+        {
+            var ids = Ids("ps", "-aq", "--filter", filter);
+            if (ids.Count > 0)
+            {
+                Cli.TryRun(TimeSpan.FromMinutes(1), ["rm", "-f", .. ids]);
+            }
+        }
+        Cli.TryRun(TimeSpan.FromMinutes(1), "network", "rm", Network);
+        return ValueTask.CompletedTask;
+    }
+}
