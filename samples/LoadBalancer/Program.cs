@@ -1,0 +1,35 @@
+// The assignment's load balancer: /rep /add /rm, and every other path routed by consistent hashing.
+//   dotnet run --project samples/LoadBalancer                                   local Server processes (N = 3)
+//   dotnet run --project samples/LoadBalancer -- --backends http://a,http://b   existing servers, not managed
+// Listens on port 5000 unless --urls says otherwise. Options: section "Balancer" (docs/configuration.md).
+using Ringway.LoadBalancing.AspNetCore;
+using Ringway.Samples.LoadBalancer;
+
+var builder = WebApplication.CreateSlimBuilder(args);
+if (builder.Configuration["urls"] is null && builder.Configuration["ASPNETCORE_URLS"] is null)
+{
+    builder.WebHost.UseUrls("http://0.0.0.0:5000");
+}
+
+// Warnings and errors only, except the balancer's own membership messages: nothing is logged per request.
+builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Ringway", LogLevel.Information);
+
+// The sample keeps the original's 404 -> 400 mapping and keys requests by a header or ?key= (random id otherwise).
+builder.Services.Configure<ConsistentHashBalancerOptions>(o => o.NotFoundAsBadRequest = true);
+var balancer = builder.Services.AddConsistentHashBalancer(builder.Configuration.GetSection("Balancer"));
+builder.Services.PostConfigure<ConsistentHashBalancerOptions>(o =>
+{
+    if (o.KeySources.Count == 0)
+    {
+        o.KeySources.Add("header:X-Ringway-Key");
+        o.KeySources.Add("query:key");
+    }
+});
+
+var mode = SampleReplicas.Add(balancer, builder.Configuration);
+
+var app = builder.Build();
+app.MapReplicaAdmin();
+app.MapConsistentHashBalancer();
+app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app, mode));
+app.Run();

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Ringway.LoadBalancing.AspNetCore;
+
+namespace Ringway.Samples.LoadBalancer;
+
+/// <summary>Prints the replicas and a few ready-to-paste curl lines once the balancer listens.</summary>
+internal static class StartupBanner
+{
+    public static void Print(WebApplication app, string mode)
+    {
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost:5000";
+        var local = address.Replace("0.0.0.0", "localhost", StringComparison.Ordinal).Replace("[::]", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal);
+        var replicas = app.Services.GetRequiredService<IReplicaSet>().Replicas.Select(r => $"{r.Hostname} ({r.Address})");
+        Console.WriteLine($$"""
+            Ringway load balancer on {{address}}, replicas: {{mode}}
+              {{string.Join(", ", replicas)}}
+            Try:
+              curl {{local}}/home
+              curl '{{local}}/home?key=user-42'
+              curl {{local}}/rep
+              curl -X POST {{local}}/add -H 'Content-Type: application/json' -d '{"n": 2, "hostnames": ["S5", "S4"]}'
+              curl -X DELETE {{local}}/rm -H 'Content-Type: application/json' -d '{"n": 1, "hostnames": ["S5"]}'
+            """);
+    }
+}
