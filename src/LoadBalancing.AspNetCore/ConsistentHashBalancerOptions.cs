@@ -101,4 +101,12 @@ public sealed class ConsistentHashBalancerOptions
     /// Default null (no key; use <c>RequireAuthorization()</c> on the endpoints for real authentication).
     /// </summary>
     public string? AdminApiKey { get; set; }
+
+    /// <summary>The hashing library's options for <see cref="Algorithm"/>.</summary>
+    internal ConsistentHashOptions ToHashOptions() => new()
+    {
+        PointsPerWeight = PointsPerWeight,
+        MaglevTableSize = MaglevTableSize,
+        ClassicProbing = ClassicProbing,
+    };
 }

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
+using Ringway.ConsistentHashing;
 using Ringway.LoadBalancing.AspNetCore.Routing;
 
 namespace Ringway.LoadBalancing.AspNetCore.DependencyInjection;
@@ -93,6 +95,23 @@ internal sealed class ConsistentHashBalancerOptionsValidator : IValidateOptions<
             if (autoscaling.ScaleUpCooldown < TimeSpan.Zero || autoscaling.ScaleDownCooldown < TimeSpan.Zero)
             {
                 errors.Add("Autoscaling cooldowns must not be negative.");
+            }
+        }
+
+        if (errors.Count == 0)
+        {
+            // The hashing library knows its own limits (a prime Maglev table above 100 x the nodes, the classic ring's
+            // 56 servers): build one snapshot at the largest size this balancer allows, so they fail here and not on /add.
+            try
+            {
+                ConsistentHash.Create(
+                    options.Algorithm,
+                    Enumerable.Range(0, options.MaxReplicas).Select(i => new HashNode<int>(i.ToString(CultureInfo.InvariantCulture), i)),
+                    options.ToHashOptions());
+            }
+            catch (ArgumentException e)
+            {
+                errors.Add($"{options.Algorithm} with MaxReplicas = {options.MaxReplicas}: {e.Message}");
             }
         }
 

@@ -39,6 +39,23 @@ public sealed class RegistrationTests
         Assert.Contains("MaxAttempts", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(Ringway.ConsistentHashing.ConsistentHashAlgorithm.Maglev, 65537, 700, "MaglevTableSize must exceed 100 x")]
+    [InlineData(Ringway.ConsistentHashing.ConsistentHashAlgorithm.Maglev, 65536, 64, "must be a prime")]
+    [InlineData(Ringway.ConsistentHashing.ConsistentHashAlgorithm.Classic, 65537, 64, "at most 56 servers")]
+    public async Task Start_AlgorithmLimitBelowMaxReplicas_FailsAtStartNotOnAdd(
+        Ringway.ConsistentHashing.ConsistentHashAlgorithm algorithm, int tableSize, int maxReplicas, string expected)
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => TestBalancer.StartAsync(_ => { }, o =>
+        {
+            o.Algorithm = algorithm;
+            o.MaglevTableSize = tableSize;
+            o.MaxReplicas = maxReplicas;
+            o.Replicas = 0;
+        }));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task MapConsistentHashBalancer_EndpointConventions_Apply()
     {

@@ -37,6 +37,28 @@ public sealed class ReplicaTableTests
                && snapshot.Replicas.All(r => r.IsRoutable);
     }
 
+    [Theory]
+    [InlineData(Ringway.ConsistentHashing.ConsistentHashAlgorithm.Jump)]
+    [InlineData(Ringway.ConsistentHashing.ConsistentHashAlgorithm.Classic)]
+    public void Join_PositionalAlgorithms_MovesOnlyKeysTheNewReplicaTakes(Ringway.ConsistentHashing.ConsistentHashAlgorithm algorithm)
+    {
+        // "r0" sorts before the others: a rebuild from a sorted list would shift every position (Jump) or id (Classic).
+        var table = new ReplicaTable(Options.Create(new ConsistentHashBalancerOptions { Algorithm = algorithm }));
+        foreach (var i in new[] { 1, 2, 3, 4 })
+        {
+            table.Join(State(i));
+        }
+
+        var keys = Enumerable.Range(0, 2000).Select(k => (ulong)(100_000 + (k * 449))).ToArray();
+        var before = keys.Select(k => table.Current.Hash!.GetNode(k).Hostname).ToArray();
+        table.Join(State(0));
+        var after = keys.Select(k => table.Current.Hash!.GetNode(k).Hostname).ToArray();
+
+        // Every key that moved, moved to the new replica.
+        Assert.All(before.Zip(after).Where(p => p.First != p.Second), p => Assert.Equal("r0", p.Second));
+        Assert.Equal(5, table.Current.Count);
+    }
+
     [Fact]
     public void Leave_OldSnapshot_KeepsWorkingForRequestsInFlight()
     {
