@@ -154,6 +154,31 @@ public sealed class ContractChangeTests
         Assert.Equal(["Server 1"], await Json.AssertReplicasAsync(await host.Client.SendAsync(request)));
     }
 
+    [Fact]
+    public async Task Kill9_Balancer_ItsReplicaProcessesExitToo()
+    {
+        await using var host = await SampleHost.StartAsync();
+        var replicas = host.ReplicaProcesses().Values.ToArray();
+        Assert.Equal(3, replicas.Length);
+
+        Process.GetProcessById(host.ProcessId).Kill(); // SIGKILL: the balancer cannot stop its children itself
+
+        await Eventually(() => replicas.All(pid => !Directory.Exists($"/proc/{pid}") || IsZombie(pid)), "every replica of the killed balancer exits");
+    }
+
+    private static bool IsZombie(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
+        }
+        catch (IOException)
+        {
+            return true; // gone while reading
+        }
+    }
+
     private static Task Eventually(Func<bool> condition, string what) => Eventually(() => Task.FromResult(condition()), what);
 
     private static async Task Eventually(Func<Task<bool>> condition, string what)
