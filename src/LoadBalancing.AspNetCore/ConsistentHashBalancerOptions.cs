@@ -42,6 +42,13 @@ public sealed class ConsistentHashBalancerOptions
     /// <summary>A custom key selector tried before <see cref="KeySources"/>; null or empty means "no key". Default null.</summary>
     public Func<HttpContext, string?>? KeySelector { get; set; }
 
+    /// <summary>
+    /// How requests are forwarded: <see cref="ReplicaForwarder.Yarp"/> (YARP's forwarder for every request) or
+    /// <see cref="ReplicaForwarder.Http1"/> (a lean HTTP/1.1 path for ordinary requests, YARP for upgrades and anything
+    /// unusual; docs/benchmarks.md). Default <see cref="ReplicaForwarder.Yarp"/>.
+    /// </summary>
+    public ReplicaForwarder Forwarder { get; set; } = ReplicaForwarder.Yarp;
+
     /// <summary>How long connecting to a replica may take before the next replica is tried. Default 5 seconds.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -60,7 +60,11 @@ public static class ConsistentHashBalancerServiceCollectionExtensions
         services.TryAddSingleton<RequestKeySelector>();
         services.TryAddSingleton<BalancerMetrics>();
         services.TryAddSingleton<ForwardingTransformer>();
-        services.TryAddSingleton<IReplicaForwarder, YarpReplicaForwarder>();
+        services.TryAddSingleton<YarpReplicaForwarder>();
+        services.TryAddSingleton<Http1ReplicaForwarder>();
+        services.TryAddSingleton<IReplicaForwarder>(sp => sp.GetRequiredService<IOptions<ConsistentHashBalancerOptions>>().Value.Forwarder == ReplicaForwarder.Http1
+            ? sp.GetRequiredService<Http1ReplicaForwarder>()
+            : sp.GetRequiredService<YarpReplicaForwarder>());
         services.TryAddSingleton<BalancerRequestHandler>();
         services.TryAddSingleton<ReplicaController>();
         services.TryAddSingleton<IReplicaSet>(sp => sp.GetRequiredService<ReplicaController>());

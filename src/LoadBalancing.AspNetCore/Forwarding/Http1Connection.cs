@@ -1,0 +1,203 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Ringway.LoadBalancing.AspNetCore.Routing;
+
+namespace Ringway.LoadBalancing.AspNetCore.Forwarding;
+
+/// <summary>
+/// One keep-alive HTTP/1.1 connection to a replica with its own read buffer and timeout source, reused across requests
+/// so a forwarded request allocates neither.
+/// </summary>
+internal sealed class Http1Connection : IDisposable
+{
+    public const int BufferSize = 16 * 1024;
+
+    private Http1Connection(Socket socket)
+    {
+        Socket = socket;
+        Stream = new NetworkStream(socket, ownsSocket: true);
+        Buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+    }
+
+    public Socket Socket { get; }
+
+    public NetworkStream Stream { get; }
+
+    /// <summary>Bytes read from the replica; the unread ones are <c>Buffer[Start..End]</c>.</summary>
+    public byte[] Buffer { get; private set; }
+
+    public int Start { get; set; }
+
+    public int End { get; set; }
+
+    /// <summary>Cancelled on the response timeout or when the client leaves; reset between requests.</summary>
+    public CancellationTokenSource Timeout { get; private set; } = new();
+
+    /// <summary>Whether this connection served a request before (a failure on it may be a stale keep-alive).</summary>
+    public bool Reused { get; set; }
+
+    public long IdleSince { get; set; }
+
+    /// <summary>The last value of each known response header on this connection, reused while the bytes repeat.</summary>
+    public string?[] HeaderValues { get; } = new string?[Http1Headers.KnownCount];
+
+    public int Buffered => End - Start;
+
+    public static async ValueTask<Http1Connection> ConnectAsync(EndPoint endPoint, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
+            return new Http1Connection(socket);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads more bytes from the replica after the unread ones, compacting first; 0 at end of stream.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<int> FillAsync(CancellationToken cancellationToken)
+    {
+        if (Start > 0)
+        {
+            Array.Copy(Buffer, Start, Buffer, 0, End - Start);
+            End -= Start;
+            Start = 0;
+        }
+
+        if (End == Buffer.Length)
+        {
+            return -1; // full: the caller decides whether that is an error
+        }
+
+        var read = await Stream.ReadAsync(Buffer.AsMemory(End), cancellationToken).ConfigureAwait(false);
+        End += read;
+        return read;
+    }
+
+    /// <summary>Prepares for the next request: a fresh timeout source if the old one fired.</summary>
+    public bool TryResetForReuse()
+    {
+        if (!Timeout.TryReset())
+        {
+            return false;
+        }
+
+        Reused = true;
+        return true;
+    }
+
+    /// <summary>An idle keep-alive connection with readable data (or end of stream) was closed or confused by the replica.</summary>
+    public bool LooksClosed()
+    {
+        try
+        {
+            // Readable while idle means the replica closed it (or sent bytes nobody asked for): either way unusable.
+            return Socket.Poll(0, SelectMode.SelectRead);
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            return true;
+        }
+    }
+
+    public void Dispose()
+    {
+        Stream.Dispose();
+        Timeout.Dispose();
+        var buffer = Buffer;
+        Buffer = [];
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
+
+/// <summary>Idle keep-alive connections to one replica, most recently used first (hot sockets, fewer stale ones).</summary>
+internal sealed class Http1ConnectionPool
+{
+    private const int MaxIdle = 512;
+    private static readonly long IdleTimeoutMs = 60_000;
+    private static readonly ConditionalWeakTable<ReplicaState, Http1ConnectionPool> Pools = new();
+    private static readonly ConditionalWeakTable<ReplicaState, Http1ConnectionPool>.CreateValueCallback Create = r => new Http1ConnectionPool(r);
+    private readonly Http1Connection?[] _idle = new Http1Connection?[MaxIdle];
+    private int _count;
+
+    private Http1ConnectionPool(ReplicaState replica)
+    {
+        var address = replica.Replica.Address;
+        EndPoint = IPAddress.TryParse(address.Host.Trim('[', ']'), out var ip) ? new IPEndPoint(ip, address.Port) : new DnsEndPoint(address.IdnHost, address.Port);
+        var authority = address.IsDefaultPort ? address.Host : address.Host + ":" + address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        HostHeader = System.Text.Encoding.ASCII.GetBytes("Host: " + authority + "\r\n");
+        PathPrefix = System.Text.Encoding.ASCII.GetBytes(address.AbsolutePath.TrimEnd('/'));
+    }
+
+    public EndPoint EndPoint { get; }
+
+    /// <summary>The whole <c>Host: authority\r\n</c> line: the replica's authority, as the YARP path sends it.</summary>
+    public byte[] HostHeader { get; }
+
+    /// <summary>The replica address's path (no trailing slash), put before the client's request target.</summary>
+    public byte[] PathPrefix { get; }
+
+    public static Http1ConnectionPool For(ReplicaState replica) => Pools.GetValue(replica, Create);
+
+    public Http1Connection? Rent()
+    {
+        while (true)
+        {
+            Http1Connection? connection;
+            lock (_idle)
+            {
+                if (_count == 0)
+                {
+                    return null;
+                }
+
+                connection = _idle[--_count];
+                _idle[_count] = null;
+            }
+
+            // One poll per reuse: skipping it for recently used connections sent requests with bodies (not retryable)
+            // into connections a stopped replica had just closed, and failover tests caught it.
+            if (Environment.TickCount64 - connection!.IdleSince < IdleTimeoutMs && !connection.LooksClosed())
+            {
+                return connection;
+            }
+
+            connection.Dispose();
+        }
+    }
+
+    public void Return(Http1Connection connection)
+    {
+        if (!connection.TryResetForReuse())
+        {
+            connection.Dispose();
+            return;
+        }
+
+        connection.IdleSince = Environment.TickCount64;
+        lock (_idle)
+        {
+            if (_count < MaxIdle)
+            {
+                _idle[_count++] = connection;
+                return;
+            }
+        }
+
+        connection.Dispose();
+    }
+}

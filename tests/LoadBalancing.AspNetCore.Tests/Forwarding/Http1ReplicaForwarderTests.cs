@@ -1,0 +1,271 @@
+using Microsoft.Extensions.DependencyInjection;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
+
+namespace Ringway.LoadBalancing.AspNetCore.Tests.Forwarding;
+
+/// <summary>
+/// The lean HTTP/1.1 forwarder (<see cref="ReplicaForwarder.Http1"/>) against a hand-written replica: what it parses
+/// (Content-Length, chunked, close-delimited bodies, interim responses), connection reuse, pipelined clients and
+/// malformed responses. The routing and forwarding behaviour it shares with the YARP path is covered by running the
+/// whole test assembly with it switched on (<see cref="Http1ForwarderSwitch"/>).
+/// </summary>
+public sealed class Http1ReplicaForwarderTests
+{
+    private static Task<TestBalancer> StartBalancerAsync(RawReplica replica, Action<ConsistentHashBalancerOptions>? configure = null)
+        => TestBalancer.StartAsync(
+            b => b.AddStaticReplicas([replica.Address.ToString()]),
+            o =>
+            {
+                o.Forwarder = ReplicaForwarder.Http1;
+                o.HeartbeatInterval = TimeSpan.FromHours(1);
+                configure?.Invoke(o);
+            });
+
+    /// <summary>Heartbeats get an empty 200; everything else the test's answer.</summary>
+    private static RawReplica Replica(Func<RawRequest, RawAnswer> answer)
+        => new(r => r.Target.StartsWith("/heartbeat", StringComparison.Ordinal) ? RawAnswer.Of("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n") : answer(r));
+
+    private static List<RawRequest> Forwarded(RawReplica replica)
+    {
+        lock (replica.Requests)
+        {
+            return replica.Requests.Where(r => !r.Target.StartsWith("/heartbeat", StringComparison.Ordinal)).ToList();
+        }
+    }
+
+    [Fact]
+    public async Task Forward_ChunkedResponseWithExtensionsAndTrailers_BodyPassedThroughAndConnectionReused()
+    {
+        await using var replica = Replica(_ => new RawAnswer(
+        [
+            Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Custom: yes\r\n\r\n5;name=value\r\nhel"),
+            Encoding.ASCII.GetBytes("lo\r\n7\r\n, world\r\nA\r\n from raw!\r\n0\r\nX-Trailer: dropped\r\n\r\n"),
+        ]));
+        await using var balancer = await StartBalancerAsync(replica);
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await balancer.Client.GetAsync($"/chunked?i={i}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("yes", response.Headers.GetValues("X-Custom").Single());
+            Assert.Equal("hello, world from raw!", await response.Content.ReadAsStringAsync());
+        }
+
+        var forwarded = Forwarded(replica);
+        Assert.Equal(3, forwarded.Count);
+        Assert.Single(forwarded.Select(r => r.Connection).Distinct());
+    }
+
+    [Fact]
+    public async Task Forward_ContentLengthResponses_SentOverOneKeptAliveConnection()
+    {
+        await using var replica = Replica(r => RawAnswer.Of($"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {r.Target.Length}\r\n\r\n{r.Target}"));
+        await using var balancer = await StartBalancerAsync(replica);
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await balancer.Client.GetAsync($"/item/{i}?q=a%20b");
+            Assert.Equal($"/item/{i}?q=a%20b", await response.Content.ReadAsStringAsync());
+            Assert.Equal("text/plain", response.Content.Headers.ContentType!.MediaType);
+        }
+
+        var forwarded = Forwarded(replica);
+        Assert.Equal(5, forwarded.Count);
+        Assert.Single(forwarded.Select(r => r.Connection).Distinct());
+    }
+
+    [Fact]
+    public async Task Forward_ResponseWithoutLengthClosedByReplica_BodyReadUntilClose()
+    {
+        await using var replica = Replica(r => RawAnswer.Of($"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil close {r.Target}", close: true));
+        await using var balancer = await StartBalancerAsync(replica);
+
+        using var first = await balancer.Client.GetAsync("/a");
+        Assert.Equal("until close /a", await first.Content.ReadAsStringAsync());
+        using var second = await balancer.Client.GetAsync("/b");
+        Assert.Equal("until close /b", await second.Content.ReadAsStringAsync());
+
+        var forwarded = Forwarded(replica);
+        Assert.Equal(2, forwarded.Select(r => r.Connection).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Forward_InterimResponse_SkippedAndFinalResponsePassedThrough()
+    {
+        await using var replica = Replica(_ => RawAnswer.Of("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok"));
+        await using var balancer = await StartBalancerAsync(replica);
+
+        using var response = await balancer.Client.GetAsync("/interim");
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.False(response.Headers.Contains("Link"));
+        Assert.Equal("ok", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Forward_HeadWithContentLength_NoBodyExpectedAndConnectionReused()
+    {
+        await using var replica = Replica(r => r.RequestLine.StartsWith("HEAD", StringComparison.Ordinal)
+            ? RawAnswer.Of("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")
+            : RawAnswer.Of("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"));
+        await using var balancer = await StartBalancerAsync(replica);
+
+        using var head = await balancer.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/h"));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(5, head.Content.Headers.ContentLength);
+        using var get = await balancer.Client.GetAsync("/h");
+        Assert.Equal("hello", await get.Content.ReadAsStringAsync());
+        Assert.Single(Forwarded(replica).Select(r => r.Connection).Distinct());
+    }
+
+    [Fact]
+    public async Task Forward_RequestBodies_ContentLengthAndChunkedForwardedWithHeaders()
+    {
+        await using var replica = Replica(r => RawAnswer.Of($"HTTP/1.1 200 OK\r\nContent-Length: {r.Body.Length}\r\n\r\n{Encoding.Latin1.GetString(r.Body)}"));
+        await using var balancer = await StartBalancerAsync(replica);
+        var payload = string.Concat(Enumerable.Repeat("0123456789abcdef", 4096)); // 64 KiB: several reads and chunks
+
+        using var sized = await balancer.Client.PostAsync("/upload?kind=sized", new StringContent(payload));
+        Assert.Equal(payload, await sized.Content.ReadAsStringAsync());
+        using var chunkedContent = new StreamContent(new MemoryStream(Encoding.ASCII.GetBytes(payload)));
+        using var chunkedRequest = new HttpRequestMessage(HttpMethod.Post, "/upload?kind=chunked") { Content = chunkedContent };
+        chunkedRequest.Headers.TransferEncodingChunked = true;
+        using var chunked = await balancer.Client.SendAsync(chunkedRequest);
+        Assert.Equal(payload, await chunked.Content.ReadAsStringAsync());
+
+        var forwarded = Forwarded(replica);
+        Assert.Equal("POST /upload?kind=sized HTTP/1.1", forwarded[0].RequestLine);
+        Assert.False(forwarded[0].Chunked);
+        Assert.Equal(payload.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), forwarded[0].Header("Content-Length"));
+        Assert.Equal("POST /upload?kind=chunked HTTP/1.1", forwarded[1].RequestLine);
+        Assert.True(forwarded[1].Chunked);
+        Assert.Null(forwarded[1].Header("Content-Length"));
+        foreach (var request in forwarded)
+        {
+            Assert.Equal(replica.Address.Authority, request.Header("Host"));
+            Assert.Equal("127.0.0.1", request.Header("X-Forwarded-For"));
+            Assert.Equal("http", request.Header("X-Forwarded-Proto"));
+            Assert.Equal(balancer.Address.Authority, request.Header("X-Forwarded-Host"));
+            Assert.Single(request.Head.Split("\r\n"), l => l.StartsWith("Host:", StringComparison.OrdinalIgnoreCase));
+        }
+    }
+
+    [Fact]
+    public async Task Forward_ClientPipelinesRequests_AnsweredInOrder()
+    {
+        await using var replica = Replica(r => RawAnswer.Of($"HTTP/1.1 200 OK\r\nContent-Length: {r.Target.Length}\r\n\r\n{r.Target}"));
+        await using var balancer = await StartBalancerAsync(replica);
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, balancer.Address.Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            "GET /one HTTP/1.1\r\nHost: lb\r\n\r\nPOST /two HTTP/1.1\r\nHost: lb\r\nContent-Length: 3\r\n\r\nabcGET /three HTTP/1.1\r\nHost: lb\r\nConnection: close\r\n\r\n"));
+        var text = Encoding.ASCII.GetString(await new RawReader(stream).ReadToEndAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+
+        var bodies = text.Split("HTTP/1.1 200 OK").Skip(1).Select(r => r[(r.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..]).ToArray();
+        Assert.Equal(["/one", "/two", "/three"], bodies);
+    }
+
+    [Theory]
+    [InlineData("HTTP/1.1 abc OK\r\nContent-Length: 0\r\n\r\n")]
+    [InlineData("HTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")]
+    [InlineData("HTTP/1.1 200OK\r\nContent-Length: 0\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nBad Header\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nX-A: 1\r\n folded\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab")]
+    [InlineData("HTTP/1.1 200 OK\r\nX-A: a\u0001b\r\nContent-Length: 0\r\n\r\n")]
+    [InlineData("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n")]
+    [InlineData("")]
+    public async Task Forward_MalformedResponse_Returns502Json(string answer)
+    {
+        await using var replica = Replica(_ => RawAnswer.Of(answer, close: true));
+        await using var balancer = await StartBalancerAsync(replica);
+
+        using var response = await balancer.Client.GetAsync("/malformed").WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("failure", json.RootElement.GetProperty("status").GetString());
+        Assert.StartsWith("<Error> ", json.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Forward_ReplicaClosesMidBody_ClientResponseAborted()
+    {
+        await using var replica = Replica(_ => new RawAnswer(
+            [Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n"), new byte[1000]], Close: true)
+        {
+            PauseBetweenParts = TimeSpan.FromMilliseconds(50),
+        });
+        await using var balancer = await StartBalancerAsync(replica);
+
+        using var response = await balancer.Client.GetAsync("/cut", HttpCompletionOption.ResponseHeadersRead).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var error = await Record.ExceptionAsync(() => response.Content.ReadAsByteArrayAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(error is HttpRequestException or IOException, $"expected an aborted response, got {error?.GetType().Name ?? "a complete body"}");
+    }
+
+    [Fact]
+    public async Task Forward_ReplicaClosedKeptAliveConnection_RequestRetriedOnNewConnection()
+    {
+        // Answers every request and then closes without saying so: the pooled connection is stale for the next one.
+        await using var replica = Replica(r => new RawAnswer([Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {r.Target.Length}\r\n\r\n{r.Target}")], Close: true));
+        await using var balancer = await StartBalancerAsync(replica, o => o.MaxAttempts = 1);
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await balancer.Client.GetAsync($"/stale/{i}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal($"/stale/{i}", await response.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
+    public async Task Forward_ReplicaSilent_Returns504Json()
+    {
+        await using var replica = Replica(_ => new RawAnswer([Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\n"), Encoding.ASCII.GetBytes("Content-Length: 0\r\n\r\n")])
+        {
+            PauseBetweenParts = TimeSpan.FromSeconds(5),
+        });
+        await using var balancer = await StartBalancerAsync(replica, o => o.ResponseTimeout = TimeSpan.FromMilliseconds(300));
+
+        using var response = await balancer.Client.GetAsync("/silent");
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+    }
+    [Fact]
+    public async Task Forward_SlowUploadLongerThanResponseTimeout_NotCutOff()
+    {
+        await using var replica = Replica(r => RawAnswer.Of($"HTTP/1.1 200 OK\r\nContent-Length: {r.Body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture).Length}\r\n\r\n{r.Body.Length}"));
+        await using var balancer = await StartBalancerAsync(replica, o => o.ResponseTimeout = TimeSpan.FromMilliseconds(400));
+
+        // Ten pieces 150 ms apart: 1.5 s in all, but never 400 ms without activity.
+        using var response = await balancer.Client.PostAsync("/upload", new TricklingContent(10, 1000, TimeSpan.FromMilliseconds(150)));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("10000", await response.Content.ReadAsStringAsync());
+    }
+
+    private sealed class TricklingContent(int pieces, int size, TimeSpan pause) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            for (var i = 0; i < pieces; i++)
+            {
+                await stream.WriteAsync(new byte[size]);
+                await stream.FlushAsync();
+                await Task.Delay(pause);
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = (long)pieces * size;
+            return true;
+        }
+    }
+}
