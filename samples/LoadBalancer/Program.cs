@@ -11,6 +11,9 @@ if (builder.Configuration["urls"] is null && builder.Configuration["ASPNETCORE_U
     builder.WebHost.UseUrls("http://0.0.0.0:5000");
 }
 
+// Kestrel's limits, set deliberately (KestrelLimits.cs, docs/reliability.md) and changeable under Kestrel:Limits.
+KestrelLimits.Configure(builder);
+
 // Warnings and errors only, except the balancer's own membership messages: nothing is logged per request.
 builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Ringway", LogLevel.Information);
 
@@ -29,7 +32,7 @@ builder.Services.PostConfigure<ConsistentHashBalancerOptions>(o =>
 var mode = SampleReplicas.Add(balancer, builder.Configuration);
 
 var app = builder.Build();
-app.MapReplicaAdmin();
+app.MapReplicaAdmin().WithMetadata(KestrelLimits.AdminBodyLimit(app.Configuration));
 app.MapConsistentHashBalancer();
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app, mode));
 app.Run();

@@ -32,7 +32,11 @@ internal static class ReplicaAdminEndpoints
         var (request, error) = await ReadRequestAsync(context, options.MaxReplicas, add).ConfigureAwait(false);
         if (error is not null)
         {
-            await JsonResponses.WriteErrorAsync(context, StatusCodes.Status400BadRequest, error, context.RequestAborted).ConfigureAwait(false);
+            if (!context.RequestAborted.IsCancellationRequested)
+            {
+                await JsonResponses.WriteErrorAsync(context, StatusCodes.Status400BadRequest, error, context.RequestAborted).ConfigureAwait(false);
+            }
+
             return;
         }
 
@@ -67,10 +71,21 @@ internal static class ReplicaAdminEndpoints
 
         var buffer = new byte[MaxBodyBytes + 1];
         var length = 0;
-        int read;
-        while (length < buffer.Length && (read = await context.Request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted).ConfigureAwait(false)) > 0)
+        try
         {
-            length += read;
+            int read;
+            while (length < buffer.Length && (read = await context.Request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted).ConfigureAwait(false)) > 0)
+            {
+                length += read;
+            }
+        }
+        catch (BadHttpRequestException exception)
+        {
+            // Kestrel refused the body (over the server's or the endpoint's size limit, cut short, badly framed, too slow):
+            // still answered in the JSON shape rather than with Kestrel's empty-bodied status.
+            return (default, exception.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? $"Request body is larger than {MaxBodyBytes} bytes"
+                : $"Request body could not be read: {exception.Message}");
         }
 
         if (length > MaxBodyBytes)
@@ -91,8 +106,8 @@ internal static class ReplicaAdminEndpoints
         JsonDocument document;
         try
         {
-            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 8 });
-            document = JsonDocument.ParseValue(ref reader);
+            // Strict: one JSON value and nothing after it, and no property twice (with {"n": 70, "n": 1} no value may win).
+            document = JsonDocument.Parse(body.ToArray(), new JsonDocumentOptions { MaxDepth = 8, AllowDuplicateProperties = false });
         }
         catch (JsonException)
         {
@@ -132,7 +147,13 @@ internal static class ReplicaAdminEndpoints
                         return (default, "'hostnames' must be a list of strings");
                     }
 
-                    hostnames.Add(item.GetString()!);
+                    // Invalid UTF-8 or an unpaired surrogate escape (\ud800) cannot become a string: a 400, not a 500.
+                    if (!TryGetText(item, out var hostname))
+                    {
+                        return (default, "'hostnames' must be a list of strings of valid Unicode text");
+                    }
+
+                    hostnames.Add(hostname);
                 }
             }
 
@@ -158,6 +179,20 @@ internal static class ReplicaAdminEndpoints
             }
 
             return (new ChangeRequest(n, hostnames), null);
+        }
+    }
+
+    private static bool TryGetText(JsonElement element, out string text)
+    {
+        try
+        {
+            text = element.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = "";
+            return false;
         }
     }
 

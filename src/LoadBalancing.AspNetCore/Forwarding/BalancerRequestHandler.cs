@@ -119,7 +119,7 @@ internal sealed class BalancerRequestHandler
     {
         if (result.Outcome != ForwardOutcome.ClientAborted)
         {
-            Log.ForwardFailed(_logger, context.Request.Method, context.Request.Path.Value, replica.Hostname, result.Outcome.ToString(), result.Error);
+            Log.ForwardFailed(_logger, context.Request.Method, LoggablePath(context.Request), replica.Hostname, result.Outcome.ToString(), result.Error);
         }
 
         if (result.ResponseStarted || context.RequestAborted.IsCancellationRequested)
@@ -127,11 +127,16 @@ internal sealed class BalancerRequestHandler
             return;
         }
 
-        var (status, message) = result.Outcome switch
-        {
-            ForwardOutcome.TimedOut => (StatusCodes.Status504GatewayTimeout, $"Replica '{replica.Hostname}' did not answer in time"),
-            _ => (StatusCodes.Status502BadGateway, $"Replica '{replica.Hostname}' could not be reached"),
-        };
+        // The client's request could not be read (a body over the size limit, cut short, badly framed): the client's fault,
+        // answered with Kestrel's status (413, 400...), not blamed on the replica with a 502.
+        var (status, message) = FindBadRequest(result.Error) is { } bad
+            ? (bad.StatusCode, $"The request could not be read: {bad.Message}")
+            : result.Outcome switch
+            {
+                ForwardOutcome.TimedOut => (StatusCodes.Status504GatewayTimeout, $"Replica '{replica.Hostname}' did not answer in time"),
+                ForwardOutcome.ClientAborted => (StatusCodes.Status400BadRequest, "The request body could not be read"),
+                _ => (StatusCodes.Status502BadGateway, $"Replica '{replica.Hostname}' could not be reached"),
+            };
         try
         {
             await JsonResponses.WriteErrorAsync(context, status, message, context.RequestAborted).ConfigureAwait(false);
@@ -144,9 +149,39 @@ internal sealed class BalancerRequestHandler
 
     private async Task NoReplicaAsync(HttpContext context)
     {
-        Log.NoReplica(_logger, StatusCodes.Status503ServiceUnavailable, context.Request.Method, context.Request.Path.Value);
+        Log.NoReplica(_logger, StatusCodes.Status503ServiceUnavailable, context.Request.Method, LoggablePath(context.Request));
         await JsonResponses.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "No replica is available to serve the request", context.RequestAborted).ConfigureAwait(false);
         _metrics.RequestCompleted(null, StatusCodes.Status503ServiceUnavailable, Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>
+    /// The path for a log message, percent-encoded again: Kestrel decodes the path, so a client's %0D%0A would otherwise
+    /// reach the log as a line break and could forge entries.
+    /// </summary>
+    private static string LoggablePath(HttpRequest request) => request.Path.ToUriComponent();
+
+    private static BadHttpRequestException? FindBadRequest(Exception? exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is BadHttpRequestException bad)
+            {
+                return bad;
+            }
+
+            if (current is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions)
+                {
+                    if (FindBadRequest(inner) is { } found)
+                    {
+                        return found;
+                    }
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The next routable replica in the key's preference order that has not been tried.</summary>
