@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Ringway.Reliability.Tests.Infrastructure;
+
+/// <summary>What runs on this (Linux) machine, read from /proc; signals sent by process id only.</summary>
+internal static partial class ProcessTable
+{
+    public const int SigKill = 9;
+    public const int SigTerm = 15;
+
+    /// <summary>Whether the process exists and is not a zombie.</summary>
+    public static bool IsRunning(int processId)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{processId}/stat");
+            var state = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
+            return state is not ("Z" or "X");
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Ids of running processes whose environment holds <paramref name="variable"/>=<paramref name="value"/>.</summary>
+    public static IReadOnlyList<int> WithEnvironment(string variable, string value)
+    {
+        var wanted = Encoding.UTF8.GetBytes($"{variable}={value}\0");
+        var found = new List<int>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var processId) || processId == Environment.ProcessId)
+            {
+                continue;
+            }
+
+            try
+            {
+                var environment = File.ReadAllBytes(Path.Combine(directory, "environ"));
+                if (environment.AsSpan().IndexOf(wanted) >= 0 && IsRunning(processId))
+                {
+                    found.Add(processId);
+                }
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // Gone meanwhile, or not ours to read.
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>The direct children of a process (all its threads' children).</summary>
+    public static IEnumerable<int> Children(int processId)
+    {
+        IEnumerable<string> tasks;
+        try
+        {
+            tasks = Directory.EnumerateDirectories($"/proc/{processId}/task").ToList();
+        }
+        catch (IOException)
+        {
+            yield break;
+        }
+
+        foreach (var task in tasks)
+        {
+            string children;
+            try
+            {
+                children = File.ReadAllText(Path.Combine(task, "children"));
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+
+            foreach (var child in children.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                yield return int.Parse(child, CultureInfo.InvariantCulture);
+            }
+        }
+    }
+
+    /// <summary>The value of one environment variable of a process, or null.</summary>
+    public static string? EnvironmentOf(int processId, string variable)
+    {
+        try
+        {
+            var prefix = variable + "=";
+            return File.ReadAllText($"/proc/{processId}/environ").Split('\0').FirstOrDefault(e => e.StartsWith(prefix, StringComparison.Ordinal))?[prefix.Length..];
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Sends a signal to one process by id; false when it is gone.</summary>
+    public static bool Signal(int processId, int signal) => SysKill(processId, signal) == 0;
+
+    /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="limit"/> passes; returns its last value.</summary>
+    public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan limit, int pollMilliseconds = 20)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > limit)
+            {
+                return await condition();
+            }
+
+            await Task.Delay(pollMilliseconds);
+        }
+
+        return true;
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int SysKill(int pid, int signal);
+}

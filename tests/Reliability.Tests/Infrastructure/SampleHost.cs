@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Ringway.Reliability.Tests.Infrastructure;
+
+/// <summary>
+/// The built samples/LoadBalancer as a real child process on 127.0.0.1 (port 0: its banner names the port), with local
+/// replica processes. Every process of its tree carries a marker variable; disposing sends SIGTERM (the host stops its
+/// replicas), then kills by id whatever still carries the marker.
+/// </summary>
+internal sealed partial class SampleHost : IAsyncDisposable
+{
+    private const string MarkerVariable = "RINGWAY_RELIABILITY_MARKER";
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly string _marker = Guid.NewGuid().ToString("N");
+
+    private SampleHost(Process process) => _process = process;
+
+    public Uri Address { get; private set; } = null!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public int ProcessId => _process.Id;
+
+    public bool IsRunning => !_process.HasExited;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static string LoadBalancerDll =>
+        typeof(SampleHost).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "LoadBalancerDll").Value!;
+
+    public static async Task<SampleHost> StartAsync(params string[] arguments)
+    {
+        var self = Environment.ProcessPath;
+        var start = new ProcessStartInfo(self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(LoadBalancerDll);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add("http://127.0.0.1:0");
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var host = new SampleHost(new Process { StartInfo = start });
+        start.Environment[MarkerVariable] = host._marker;
+        var ready = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        host._process.OutputDataReceived += (_, e) => host.OnLine(e.Data, ready);
+        host._process.ErrorDataReceived += (_, e) => host.OnLine(e.Data, ready);
+        host._process.Start();
+        host._process.BeginOutputReadLine();
+        host._process.BeginErrorReadLine();
+        try
+        {
+            var first = await Task.WhenAny(ready.Task, host._process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
+            if (first != ready.Task)
+            {
+                throw new InvalidOperationException($"The sample host did not start:\n{host.Output}");
+            }
+
+            host.Address = ready.Task.Result;
+            host.Client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            {
+                BaseAddress = host.Address,
+                Timeout = TimeSpan.FromSeconds(30),
+            };
+            if (!await ProcessTable.EventuallyAsync(async () => await host.ReplicasReadyAsync(), TimeSpan.FromSeconds(30), 100))
+            {
+                throw new InvalidOperationException($"/rep did not answer with replicas:\n{host.Output}");
+            }
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+
+        return host;
+    }
+
+    private void OnLine(string? line, TaskCompletionSource<Uri> ready)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+
+        var match = BannerRegex().Match(line);
+        if (match.Success)
+        {
+            ready.TrySetResult(new Uri(match.Groups[1].Value));
+        }
+    }
+
+    [GeneratedRegex(@"Ringway load balancer on (http://[0-9.]+:\d+)")]
+    private static partial Regex BannerRegex();
+
+    /// <summary>The replica processes of this host by SERVER_ID: its children running the sample server.</summary>
+    public Dictionary<string, int> ReplicaProcesses()
+    {
+        var result = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var child in ProcessTable.Children(_process.Id))
+        {
+            if (ProcessTable.EnvironmentOf(child, "SERVER_ID") is { } id && ProcessTable.IsRunning(child))
+            {
+                result[id] = child;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Every running process of this host's tree (the host included), found by its marker variable.</summary>
+    public IReadOnlyList<int> Tree() => ProcessTable.WithEnvironment(MarkerVariable, _marker);
+
+    /// <summary>The host answers /rep: with replicas, or 401 when the admin API needs a key.</summary>
+    private async Task<bool> ReplicasReadyAsync()
+    {
+        try
+        {
+            using var response = await Client.GetAsync("/rep");
+            return response.StatusCode == System.Net.HttpStatusCode.Unauthorized
+                || (response.IsSuccessStatusCode && (await response.Content.ReadAsStringAsync()).Contains("\"replicas\":[\"", StringComparison.Ordinal));
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    public async Task<IReadOnlyList<string>> ReplicasAsync()
+    {
+        using var json = JsonDocument.Parse(await Client.GetStringAsync("/rep"));
+        return [.. json.RootElement.GetProperty("message").GetProperty("replicas").EnumerateArray().Select(e => e.GetString()!)];
+    }
+
+    public Task<HttpResponseMessage> SendJsonAsync(HttpMethod method, string path, string body) =>
+        Client.SendAsync(new HttpRequestMessage(method, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") });
+
+    public async ValueTask DisposeAsync()
+    {
+        Client?.Dispose();
+        try
+        {
+            if (!_process.HasExited)
+            {
+                ProcessTable.Signal(_process.Id, ProcessTable.SigTerm); // the host stops its replicas, then exits
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                try
+                {
+                    await _process.WaitForExitAsync(timeout.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    _process.Kill(entireProcessTree: true);
+                }
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started.
+        }
+
+        // Whatever of the tree is left (a replica orphaned by a failure), by its own id; twice, in case one forked meanwhile.
+        for (var sweep = 0; sweep < 2; sweep++)
+        {
+            foreach (var processId in Tree())
+            {
+                ProcessTable.Signal(processId, ProcessTable.SigKill);
+            }
+        }
+
+        _process.Dispose();
+    }
+}
