@@ -10,26 +10,18 @@ using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
 
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Forwarding;
 
-public sealed class ForwardingTests : IAsyncLifetime
+public sealed class ForwardingTests : BackendsPerTest
 {
-    private TestBackend[] _backends = [];
-
-    public async Task InitializeAsync()
-        => _backends = await Task.WhenAll(TestBackend.StartAsync("A"), TestBackend.StartAsync("B"), TestBackend.StartAsync("C"));
-
-    public async Task DisposeAsync()
+    public ForwardingTests()
+        : base("A", "B", "C")
     {
-        foreach (var backend in _backends)
-        {
-            await backend.DisposeAsync();
-        }
     }
 
     [Fact]
     public async Task Forward_SameKey_SameReplicaAcrossRequestsAndBalancers()
     {
-        await using var first = await TestBalancer.StartAsync(_backends, o => o.KeySources.Add("query:key"));
-        await using var second = await TestBalancer.StartAsync(_backends.Reverse(), o => o.KeySources.Add("query:key"));
+        await using var first = await TestBalancer.StartAsync(Backends, o => o.KeySources.Add("query:key"));
+        await using var second = await TestBalancer.StartAsync(Backends.Reverse(), o => o.KeySources.Add("query:key"));
         var seen = new HashSet<string>();
         for (var i = 0; i < 60; i++)
         {
@@ -48,7 +40,7 @@ public sealed class ForwardingTests : IAsyncLifetime
     [Fact]
     public async Task Forward_AllMethods_PassedThrough()
     {
-        await using var balancer = await TestBalancer.StartAsync(_backends);
+        await using var balancer = await TestBalancer.StartAsync(Backends);
         foreach (var method in new[] { "GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS" })
         {
             using var request = new HttpRequestMessage(new HttpMethod(method), "/whoami");
@@ -64,7 +56,7 @@ public sealed class ForwardingTests : IAsyncLifetime
     [Fact]
     public async Task Forward_StatusCodesAndResponseHeaders_PassedThroughWithoutHopByHop()
     {
-        await using var balancer = await TestBalancer.StartAsync(_backends);
+        await using var balancer = await TestBalancer.StartAsync(Backends);
         using var created = await balancer.Client.GetAsync("/response-headers");
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal("custom-value", created.Headers.GetValues("X-Custom").Single());
@@ -80,7 +72,7 @@ public sealed class ForwardingTests : IAsyncLifetime
     [Fact]
     public async Task Forward_RequestHeaders_CopiedExceptHopByHop_ForwardedAppended()
     {
-        await using var balancer = await TestBalancer.StartAsync(_backends);
+        await using var balancer = await TestBalancer.StartAsync(Backends);
         using var request = new HttpRequestMessage(HttpMethod.Get, "/headers");
         request.Headers.TryAddWithoutValidation("X-Custom", "kept");
         request.Headers.TryAddWithoutValidation("X-Forwarded-For", "203.0.113.7");
@@ -106,7 +98,7 @@ public sealed class ForwardingTests : IAsyncLifetime
     [Fact]
     public async Task Forward_LargeBodies_StreamedBothWaysWithBoundedMemory()
     {
-        await using var balancer = await TestBalancer.StartAsync(_backends);
+        await using var balancer = await TestBalancer.StartAsync(Backends);
         const int megabytes = 64;
         var chunk = TestBackend.Pattern(64 * 1024);
         using var expected = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -156,7 +148,7 @@ public sealed class ForwardingTests : IAsyncLifetime
     [Fact]
     public async Task Forward_ReplicaTooSlow_Returns504Json()
     {
-        await using var balancer = await TestBalancer.StartAsync(_backends, o => o.ResponseTimeout = TimeSpan.FromMilliseconds(300));
+        await using var balancer = await TestBalancer.StartAsync(Backends, o => o.ResponseTimeout = TimeSpan.FromMilliseconds(300));
         using var response = await balancer.Client.GetAsync("/slow?ms=3000");
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         await AssertErrorJsonAsync(response);
@@ -207,13 +199,13 @@ public sealed class ForwardingTests : IAsyncLifetime
     [Fact]
     public async Task Forward_ClientDisconnects_UpstreamRequestCancelled()
     {
-        await using var balancer = await TestBalancer.StartAsync(_backends, o => o.KeySources.Add("header:X-Key"));
+        await using var balancer = await TestBalancer.StartAsync(Backends, o => o.KeySources.Add("header:X-Key"));
         using var cts = new CancellationTokenSource();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/hang");
         request.Headers.Add("X-Key", "hang");
         var pending = balancer.Client.SendAsync(request, cts.Token);
-        var started = await Task.WhenAny(_backends.Select(b => b.HangStarted.Task)).WaitAsync(TimeSpan.FromSeconds(10));
-        var backend = _backends.Single(b => b.HangStarted.Task == started);
+        var started = await Task.WhenAny(Backends.Select(b => b.HangStarted.Task)).WaitAsync(TimeSpan.FromSeconds(10));
+        var backend = Backends.Single(b => b.HangStarted.Task == started);
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
         await backend.HangAborted.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -222,7 +214,7 @@ public sealed class ForwardingTests : IAsyncLifetime
     [Fact]
     public async Task Forward_WebSocket_EchoedThroughBalancer()
     {
-        await using var balancer = await TestBalancer.StartAsync(_backends);
+        await using var balancer = await TestBalancer.StartAsync(Backends);
         using var socket = new ClientWebSocket();
         await socket.ConnectAsync(new Uri($"ws://{balancer.Address.Authority}/ws"), CancellationToken.None);
         var buffer = new byte[64];
@@ -240,7 +232,7 @@ public sealed class ForwardingTests : IAsyncLifetime
     [Fact]
     public async Task Forward_NotFoundAsBadRequestOn_ReplicaNotFoundBecomes400()
     {
-        await using var balancer = await TestBalancer.StartAsync(_backends, o => o.NotFoundAsBadRequest = true);
+        await using var balancer = await TestBalancer.StartAsync(Backends, o => o.NotFoundAsBadRequest = true);
         using var response = await balancer.Client.GetAsync("/no/such/path");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var message = await AssertErrorJsonAsync(response);

@@ -4,19 +4,11 @@ using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
 
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Routing;
 
-public sealed class AlgorithmTests : IAsyncLifetime
+public sealed class AlgorithmTests : BackendsPerTest
 {
-    private TestBackend[] _backends = [];
-
-    public async Task InitializeAsync()
-        => _backends = await Task.WhenAll(TestBackend.StartAsync("A"), TestBackend.StartAsync("B"), TestBackend.StartAsync("C"));
-
-    public async Task DisposeAsync()
+    public AlgorithmTests()
+        : base("A", "B", "C")
     {
-        foreach (var backend in _backends)
-        {
-            await backend.DisposeAsync();
-        }
     }
 
     [Theory]
@@ -26,7 +18,7 @@ public sealed class AlgorithmTests : IAsyncLifetime
     [InlineData(ConsistentHashAlgorithm.Jump)]
     public async Task Forward_EachAlgorithm_KeysStickAndSpread(ConsistentHashAlgorithm algorithm)
     {
-        await using var balancer = await TestBalancer.StartAsync(_backends, o =>
+        await using var balancer = await TestBalancer.StartAsync(Backends, o =>
         {
             o.Algorithm = algorithm;
             o.KeySources.Add("query:key");
@@ -46,12 +38,12 @@ public sealed class AlgorithmTests : IAsyncLifetime
     [Fact]
     public async Task Forward_BoundedLoads_HotKeyOverflowsToOtherReplicas()
     {
-        await using var balancer = await TestBalancer.StartAsync(_backends, o =>
+        await using var balancer = await TestBalancer.StartAsync(Backends, o =>
         {
             o.BoundedLoadFactor = 1.25;
             o.KeySources.Add("query:key");
         });
-        foreach (var backend in _backends)
+        foreach (var backend in Backends)
         {
             backend.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
@@ -64,7 +56,7 @@ public sealed class AlgorithmTests : IAsyncLifetime
             await ControllerFixture.EventuallyAsync(() => balancer.Table.Current.Replicas.Sum(r => r.InFlight) == requests.Count, "request in flight");
         }
 
-        foreach (var backend in _backends)
+        foreach (var backend in Backends)
         {
             backend.Gate.TrySetResult();
         }

@@ -9,19 +9,11 @@ using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
 
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Routing;
 
-public sealed class KeySourceTests : IAsyncLifetime
+public sealed class KeySourceTests : BackendsPerTest
 {
-    private TestBackend[] _backends = [];
-
-    public async Task InitializeAsync()
-        => _backends = await Task.WhenAll(TestBackend.StartAsync("A"), TestBackend.StartAsync("B"), TestBackend.StartAsync("C"), TestBackend.StartAsync("D"));
-
-    public async Task DisposeAsync()
+    public KeySourceTests()
+        : base("A", "B", "C", "D")
     {
-        foreach (var backend in _backends)
-        {
-            await backend.DisposeAsync();
-        }
     }
 
     public static TheoryData<string> Sources => new() { "header:X-User", "query:user", "cookie:session", "route:userId", "path" };
@@ -31,7 +23,7 @@ public sealed class KeySourceTests : IAsyncLifetime
     public async Task GetKey_EachSource_SameKeySameReplicaAndKeysSpread(string source)
     {
         await using var balancer = await TestBalancer.StartAsync(
-            _backends,
+            Backends,
             o => o.KeySources.Add(source),
             map: app => app.MapConsistentHashBalancer("/users/{userId}/{**rest}"));
         var owners = new HashSet<string>();
@@ -50,7 +42,7 @@ public sealed class KeySourceTests : IAsyncLifetime
     [Fact]
     public async Task GetKey_ClientAddress_AllRequestsFromOneAddressSameReplica()
     {
-        await using var balancer = await TestBalancer.StartAsync(_backends, o => o.KeySources.Add("client-address"));
+        await using var balancer = await TestBalancer.StartAsync(Backends, o => o.KeySources.Add("client-address"));
         var owners = new HashSet<string>();
         for (var i = 0; i < 20; i++)
         {
@@ -63,7 +55,7 @@ public sealed class KeySourceTests : IAsyncLifetime
     [Fact]
     public async Task GetKey_NoSourceMatches_RandomIdSpreadsRequests()
     {
-        await using var balancer = await TestBalancer.StartAsync(_backends, o => o.KeySources.Add("header:X-Absent"));
+        await using var balancer = await TestBalancer.StartAsync(Backends, o => o.KeySources.Add("header:X-Absent"));
         var owners = new HashSet<string>();
         for (var i = 0; i < 60; i++)
         {
@@ -76,7 +68,7 @@ public sealed class KeySourceTests : IAsyncLifetime
     [Fact]
     public async Task GetKey_CustomSelector_UsedBeforeSources()
     {
-        await using var balancer = await TestBalancer.StartAsync(_backends, o =>
+        await using var balancer = await TestBalancer.StartAsync(Backends, o =>
         {
             o.KeySelector = c => c.Request.Headers["X-Tenant"].ToString();
             o.KeySources.Add("query:user");
