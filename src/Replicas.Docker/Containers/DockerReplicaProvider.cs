@@ -195,7 +195,8 @@ internal sealed partial class DockerReplicaProvider : IReplicaProvider, IAsyncDi
             var replicas = new List<Replica>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
             // Oldest first: if a hostname appears twice (a balancer died between create and remove), the older one stays.
-            foreach (var container in containers.OrderBy(c => c.Created))
+            // The engine lists newest first to the nanosecond, but Created has whole seconds: reversed, then a stable sort.
+            foreach (var container in Enumerable.Reverse(containers).OrderBy(c => c.Created))
             {
                 var hostname = container.Labels[ResourceNames.HostnameLabel];
                 if (container.State != "running" || !seen.Add(hostname))

@@ -11,8 +11,6 @@ namespace Ringway.Replicas.Docker.Tests.Balancer;
 [Collection(Containers.DockerCollection.Name)]
 public sealed class EngineRestartTests(ITestOutputHelper output)
 {
-    private const string ArgsFile = "/run/ringway-dockerd.args";
-
     [EngineRestartFact]
     public async Task EngineRestart_WhileBalancerRuns_NReplicasRunAgain()
     {
@@ -21,7 +19,7 @@ public sealed class EngineRestartTests(ITestOutputHelper output)
         Assert.Equal(3, test.RunningReplicaContainers().Count);
 
         var clock = Stopwatch.StartNew();
-        RestartEngine();
+        LocalEngine.Restart(); // SIGTERM, as a service manager would, then the same arguments again
         var engineBack = clock.Elapsed;
 
         var restored = await Http.EventuallyAsync(() => test.RunningReplicaContainers().Count == 3, TimeSpan.FromSeconds(60));
@@ -41,23 +39,6 @@ public sealed class EngineRestartTests(ITestOutputHelper output)
         }, TimeSpan.FromSeconds(30)), $"/home answered {status}");
     }
 
-    /// <summary>Stops dockerd (SIGTERM, as a service manager would) and starts it again with the same arguments.</summary>
-    private static void RestartEngine()
-    {
-        var pid = int.Parse(File.ReadAllText("/var/run/docker.pid").Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        using (var dockerd = Process.GetProcessById(pid))
-        {
-            Assert.Equal("dockerd", dockerd.ProcessName);
-            Process.Start("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
-            Assert.True(dockerd.WaitForExit(TimeSpan.FromSeconds(60)), "dockerd did not stop");
-        }
-        var args = File.ReadAllText(ArgsFile).Trim();
-        using var start = Process.Start("bash", ["-c", $"setsid dockerd {args} >>/var/log/ringway-dockerd.log 2>&1 < /dev/null &"])!;
-        start.WaitForExit();
-        Assert.True(SpinWait.SpinUntil(() => Cli.TryRun(TimeSpan.FromSeconds(5), "info", "--format", "{{.ID}}").ExitCode == 0, TimeSpan.FromSeconds(60)),
-            "the engine did not come back");
-    }
-
     /// <summary>Runs only where the engine may be restarted: it was started by .ci/docker-setup.sh on this machine, as root.</summary>
     private sealed class EngineRestartFactAttribute : FactAttribute
     {
@@ -67,9 +48,9 @@ public sealed class EngineRestartTests(ITestOutputHelper output)
             {
                 Skip = reason;
             }
-            else if (!File.Exists(ArgsFile) || !File.Exists("/var/run/docker.pid"))
+            else if (LocalEngine.NotRestartable is { } notOurs)
             {
-                Skip = $"Restarts the engine only when .ci/docker-setup.sh started it ({ArgsFile} is missing): this engine is not ours to restart.";
+                Skip = notOurs;
             }
         }
     }

@@ -50,6 +50,12 @@ public sealed class TestResources : IAsyncDisposable
     /// <summary>Ids of all containers (any state) with this test's balancer labels.</summary>
     public IReadOnlyList<string> AllReplicaContainers() => Ids("ps", "-aq", "--no-trunc", "--filter", $"label=io.ringway.instance={Instance}");
 
+    /// <summary>
+    /// The host's address on this test's bridge network (its gateway). A port published there is reached from the host
+    /// through the kernel's NAT rules alone, without docker-proxy, so it keeps working while the engine is down (live-restore).
+    /// </summary>
+    public string Gateway() => Cli.Run("network", "inspect", "--format", "{{range .IPAM.Config}}{{.Gateway}}{{end}}", Network);
+
     /// <summary>Starts a container that is not a replica (labelled only as this test's), running the sample server.</summary>
     public string RunUnlabelled(string name, params string[] extra)
     {
