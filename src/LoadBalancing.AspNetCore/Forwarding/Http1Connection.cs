@@ -40,6 +40,9 @@ internal sealed class Http1Connection : IDisposable
 
     public long IdleSince { get; set; }
 
+    /// <summary>Response body bytes were written to the client but not flushed yet (this exchange).</summary>
+    public bool ClientBytesUnflushed { get; set; }
+
     /// <summary>The last value of each known response header on this connection, reused while the bytes repeat.</summary>
     public string?[] HeaderValues { get; } = new string?[Http1Headers.KnownCount];
 
@@ -90,6 +93,7 @@ internal sealed class Http1Connection : IDisposable
         }
 
         Reused = true;
+        ClientBytesUnflushed = false;
         return true;
     }
 
@@ -129,6 +133,7 @@ internal sealed class Http1ConnectionPool
 {
     private const int MaxIdle = 512;
     private static readonly long IdleTimeoutMs = 60_000;
+    private static readonly long HotMs = 1_000;
     private static readonly ConditionalWeakTable<ReplicaState, Http1ConnectionPool> Pools = new();
     private static readonly ConditionalWeakTable<ReplicaState, Http1ConnectionPool>.CreateValueCallback Create = r => new Http1ConnectionPool(r);
     private readonly Http1Connection?[] _idle = new Http1Connection?[MaxIdle];
@@ -153,7 +158,12 @@ internal sealed class Http1ConnectionPool
 
     public static Http1ConnectionPool For(ReplicaState replica) => Pools.GetValue(replica, Create);
 
-    public Http1Connection? Rent()
+    /// <summary>
+    /// The most recently returned idle connection that still looks usable, or null. <paramref name="checkLiveness"/>
+    /// false skips the poll for a connection used in the last second: the caller can retry a request without a body
+    /// on a new connection if the replica had closed this one, so the syscall would only save a rare retry.
+    /// </summary>
+    public Http1Connection? Rent(bool checkLiveness = true)
     {
         while (true)
         {
@@ -169,9 +179,10 @@ internal sealed class Http1ConnectionPool
                 _idle[_count] = null;
             }
 
-            // One poll per reuse: skipping it for recently used connections sent requests with bodies (not retryable)
-            // into connections a stopped replica had just closed, and failover tests caught it.
-            if (Environment.TickCount64 - connection!.IdleSince < IdleTimeoutMs && !connection.LooksClosed())
+            // A poll per reuse for requests with a body: they cannot be retried once sent, and without the poll they went
+            // into connections a just-stopped replica had closed (the failover tests caught it).
+            var idleMs = Environment.TickCount64 - connection!.IdleSince;
+            if (idleMs < IdleTimeoutMs && ((!checkLiveness && idleMs < HotMs) || !connection.LooksClosed()))
             {
                 return connection;
             }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -64,7 +65,7 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
         var request = context.Request;
         var chunkedBody = request.Headers.TransferEncoding.Count > 0; // Kestrel only accepts chunked as the final coding
         var hasBody = chunkedBody || request.ContentLength > 0;
-        var connection = pool.Rent();
+        var connection = pool.Rent(checkLiveness: hasBody);
         while (true)
         {
             if (connection is null)
@@ -161,6 +162,7 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
             try
             {
                 reusable = await CopyBodyAsync(context, connection, head, timeout).ConfigureAwait(false) && head.KeepAlive;
+                await CompleteToClientAsync(context, connection).ConfigureAwait(false);
                 return (ForwardResult.Ok, false);
             }
             catch (ClientBodyException e)
@@ -170,12 +172,14 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
             }
             catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
             {
+                // Body bytes written but not yet flushed count as started: they cannot be taken back for a clean 502.
+                var started = context.Response.HasStarted || connection.ClientBytesUnflushed;
                 if (aborted.IsCancellationRequested)
                 {
-                    return (new ForwardResult(ForwardOutcome.ClientAborted, context.Response.HasStarted, e), false);
+                    return (new ForwardResult(ForwardOutcome.ClientAborted, started, e), false);
                 }
 
-                if (!context.Response.HasStarted)
+                if (!started)
                 {
                     // Nothing went to the client yet: a clean 502 (or 504) instead of an aborted connection.
                     context.Response.Clear();
@@ -588,10 +592,11 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
                 {
                     if (connection.Buffered > 0)
                     {
-                        await WriteToClientAsync(context, connection.Buffer.AsMemory(connection.Start, connection.Buffered)).ConfigureAwait(false);
+                        await WriteToClientAsync(context, connection, connection.Buffer.AsMemory(connection.Start, connection.Buffered)).ConfigureAwait(false);
                         connection.Start = connection.End = 0;
                     }
 
+                    await FlushToClientAsync(context, connection).ConfigureAwait(false);
                     timeout.CancelAfter(_responseTimeout);
                     if (await connection.FillAsync(timeout.Token).ConfigureAwait(false) == 0)
                     {
@@ -609,6 +614,7 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
             if (connection.Buffered == 0)
             {
                 connection.Start = connection.End = 0;
+                await FlushToClientAsync(context, connection).ConfigureAwait(false);
                 timeout.CancelAfter(_responseTimeout);
                 if (await connection.FillAsync(timeout.Token).ConfigureAwait(false) == 0)
                 {
@@ -617,7 +623,7 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
             }
 
             var take = (int)Math.Min(length, connection.Buffered);
-            await WriteToClientAsync(context, connection.Buffer.AsMemory(connection.Start, take)).ConfigureAwait(false);
+            await WriteToClientAsync(context, connection, connection.Buffer.AsMemory(connection.Start, take)).ConfigureAwait(false);
             connection.Start += take;
             length -= take;
         }
@@ -628,7 +634,7 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
     {
         while (true)
         {
-            var line = await ReadLineAsync(connection, timeout).ConfigureAwait(false);
+            var line = await ReadLineAsync(context, connection, timeout).ConfigureAwait(false);
             var sizeText = connection.Buffer.AsSpan(line.Start, line.Length);
             var semicolon = sizeText.IndexOf((byte)';'); // chunk extensions are ignored
             if (semicolon >= 0)
@@ -646,7 +652,7 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
             if (size == 0)
             {
                 // Trailers: read and dropped (HTTP/1.1 clients of Kestrel cannot receive them), up to the blank line.
-                while ((await ReadLineAsync(connection, timeout).ConfigureAwait(false)) is { Length: > 0 } trailer)
+                while ((await ReadLineAsync(context, connection, timeout).ConfigureAwait(false)) is { Length: > 0 } trailer)
                 {
                     connection.Start = trailer.Start + trailer.Length + 2;
                 }
@@ -656,7 +662,7 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
             }
 
             await CopyExactlyAsync(context, connection, size, timeout).ConfigureAwait(false);
-            var crlf = await ReadLineAsync(connection, timeout).ConfigureAwait(false);
+            var crlf = await ReadLineAsync(context, connection, timeout).ConfigureAwait(false);
             if (crlf.Length != 0)
             {
                 throw new Http1ProtocolException("Chunk data longer than its size from the replica.");
@@ -668,7 +674,7 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
 
     /// <summary>The next CRLF-terminated line in the buffer (start, length without CRLF), reading more as needed.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<(int Start, int Length)> ReadLineAsync(Http1Connection connection, CancellationTokenSource timeout)
+    private async ValueTask<(int Start, int Length)> ReadLineAsync(HttpContext context, Http1Connection connection, CancellationTokenSource timeout)
     {
         while (true)
         {
@@ -683,6 +689,7 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
                 throw new Http1ProtocolException("A chunk line from the replica is too long.");
             }
 
+            await FlushToClientAsync(context, connection).ConfigureAwait(false);
             timeout.CancelAfter(_responseTimeout);
             if (await connection.FillAsync(timeout.Token).ConfigureAwait(false) <= 0)
             {
@@ -691,12 +698,74 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private static async ValueTask WriteToClientAsync(HttpContext context, ReadOnlyMemory<byte> data)
+    /// <summary>
+    /// Copies body bytes into the response without flushing: they go out before the next wait on the replica
+    /// (<see cref="FlushToClientAsync"/>) or, for the last ones, with the end of the response (<see cref="CompleteToClientAsync"/>),
+    /// so a small chunked response leaves in one segment with its terminating chunk instead of two.
+    /// </summary>
+    private static ValueTask WriteToClientAsync(HttpContext context, Http1Connection connection, ReadOnlyMemory<byte> data)
     {
         try
         {
-            await context.Response.Body.WriteAsync(data, context.RequestAborted).ConfigureAwait(false);
+            // One span for the whole piece: before the head is sent, Kestrel buffers writes in leased memory, and a
+            // piece split over several GetSpan/Advance calls there lost bytes (a 64 KiB body arrived 4 KiB short).
+            var writer = context.Response.BodyWriter;
+            data.Span.CopyTo(writer.GetSpan(data.Length));
+            writer.Advance(data.Length);
+            connection.ClientBytesUnflushed = true;
+            return ValueTask.CompletedTask;
+        }
+        catch (Exception e)
+        {
+            return ValueTask.FromException(new ClientBodyException(e));
+        }
+    }
+
+    /// <summary>Sends what was written so far: called before waiting on the replica, so streaming stays streaming.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private static async ValueTask FlushToClientAsync(HttpContext context, Http1Connection connection)
+    {
+        if (!connection.ClientBytesUnflushed)
+        {
+            return; // nothing written yet: the head waits for the first bytes, so a failure before them is still a clean 502
+        }
+
+        connection.ClientBytesUnflushed = false;
+        FlushResult result;
+        try
+        {
+            result = await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            throw new ClientBodyException(e);
+        }
+
+        if (result.IsCanceled || result.IsCompleted)
+        {
+            throw new ClientBodyException(new OperationCanceledException("The client stopped reading the response."));
+        }
+    }
+
+    /// <summary>
+    /// Ends the response with the last bytes still unflushed: Kestrel sends them with the end of the response (for a
+    /// chunked one, its terminating chunk) in one write. Kestrel does not flush what a started Content-Length response
+    /// left in its pipe by itself, so the flush after completing is needed.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private static async ValueTask CompleteToClientAsync(HttpContext context, Http1Connection connection)
+    {
+        if (!connection.ClientBytesUnflushed)
+        {
+            return;
+        }
+
+        connection.ClientBytesUnflushed = false;
+        try
+        {
+            await context.Response.CompleteAsync().ConfigureAwait(false);
+            // Completing flushes a chunked response (with its terminator) but not a Content-Length one.
+            await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception e)
         {
