@@ -5,6 +5,7 @@
 using Ringway.LoadBalancing.AspNetCore;
 using Ringway.Samples.LoadBalancer;
 
+ProxyTuning.BeforeFirstSocket();
 var builder = WebApplication.CreateSlimBuilder(args);
 if (builder.Configuration["urls"] is null && builder.Configuration["ASPNETCORE_URLS"] is null)
 {
@@ -13,6 +14,9 @@ if (builder.Configuration["urls"] is null && builder.Configuration["ASPNETCORE_U
 
 // Kestrel's limits, set deliberately (KestrelLimits.cs, docs/reliability.md) and changeable under Kestrel:Limits.
 KestrelLimits.Configure(builder);
+
+// Inline socket continuations and the lean forwarding path, each overridable (ProxyTuning.cs, docs/benchmarks.md).
+ProxyTuning.Configure(builder);
 
 // Warnings and errors only, except the balancer's own membership messages: nothing is logged per request.
 builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Ringway", LogLevel.Information);

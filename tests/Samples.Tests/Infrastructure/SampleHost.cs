@@ -36,7 +36,10 @@ public sealed partial class SampleHost : IAsyncDisposable
         }
     }
 
-    public static async Task<SampleHost> StartAsync(params string[] arguments)
+    public static Task<SampleHost> StartAsync(params string[] arguments) => StartAsync(new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts the host with extra environment variables (on top of this process's).</summary>
+    public static async Task<SampleHost> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var dll = typeof(SampleHost).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "LoadBalancerDll").Value!;
         var start = new ProcessStartInfo(Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? Environment.ProcessPath : "dotnet")
@@ -45,6 +48,11 @@ public sealed partial class SampleHost : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add("http://127.0.0.1:0");

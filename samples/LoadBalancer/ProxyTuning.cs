@@ -1,0 +1,42 @@
+namespace Ringway.Samples.LoadBalancer;
+
+/// <summary>
+/// The sample host's settings for a proxy on a small machine (docs/benchmarks.md, "Sample host settings"). Each is a
+/// default the user can turn off: <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0</c>,
+/// <c>--Kestrel:Transport:UnsafePreferInlineScheduling=false</c>, <c>--Balancer:Forwarder=Yarp</c>.
+/// </summary>
+internal static class ProxyTuning
+{
+    private const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
+    /// <summary>
+    /// Socket completions run on the epoll thread instead of hopping to the thread pool: a proxy's work per event is a
+    /// short parse and a write, cheaper than the hand-off. The runtime reads the variable when the first socket is made,
+    /// so this must run before the host is built; a value already set (0 or 1) wins.
+    /// </summary>
+    public static void BeforeFirstSocket()
+    {
+        if (Environment.GetEnvironmentVariable(InlineCompletions) is null)
+        {
+            Environment.SetEnvironmentVariable(InlineCompletions, "1");
+        }
+    }
+
+    /// <summary>Whether this process runs socket completions inline (what the runtime read from the variable).</summary>
+    public static bool InlineCompletionsEnabled => Environment.GetEnvironmentVariable(InlineCompletions) == "1";
+
+    public static void Configure(WebApplicationBuilder builder)
+    {
+        // Kestrel runs its pipe continuations where the socket completed, for the same reason; safe here because nothing
+        // on the request path blocks. Other socket transport options bind from Kestrel:Transport.
+        builder.WebHost.UseSockets(o =>
+        {
+            o.UnsafePreferInlineScheduling = true;
+            builder.Configuration.GetSection("Kestrel:Transport").Bind(o);
+        });
+
+        // The lean HTTP/1.1 forwarding path; the library's default stays YARP's forwarder for every request.
+        builder.Services.Configure<Ringway.LoadBalancing.AspNetCore.ConsistentHashBalancerOptions>(
+            o => o.Forwarder = Ringway.LoadBalancing.AspNetCore.ReplicaForwarder.Http1);
+    }
+}

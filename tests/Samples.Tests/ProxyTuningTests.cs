@@ -1,0 +1,39 @@
+using System.Net;
+using Ringway.Samples.Tests.Infrastructure;
+
+namespace Ringway.Samples.Tests;
+
+/// <summary>
+/// The sample host's proxy defaults (samples/LoadBalancer/ProxyTuning.cs): the lean HTTP/1.1 forwarder and inline socket
+/// completions, each turned off the documented way. The banner prints what the running process really uses.
+/// </summary>
+public sealed class ProxyTuningTests : IAsyncLifetime
+{
+    private TestBackendServer _backend = null!;
+
+    public async Task InitializeAsync() => _backend = await TestBackendServer.StartAsync();
+
+    public async Task DisposeAsync() => await _backend.DisposeAsync();
+
+    [Fact]
+    public async Task Start_Defaults_LeanForwarderAndInlineCompletions()
+    {
+        await using var host = await SampleHost.StartAsync(new Dictionary<string, string>(), "--backends", _backend.Address);
+
+        Assert.Contains("Forwarder: Http1; socket completions: inline", host.Output, StringComparison.Ordinal);
+        using var response = await host.Client.GetAsync("/home?key=tuning");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Start_DefaultsTurnedOff_YarpForwarderAndThreadPool()
+    {
+        await using var host = await SampleHost.StartAsync(
+            new Dictionary<string, string> { ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "0" },
+            "--backends", _backend.Address, "--Balancer:Forwarder=Yarp", "--Kestrel:Transport:UnsafePreferInlineScheduling=false");
+
+        Assert.Contains("Forwarder: Yarp; socket completions: thread pool", host.Output, StringComparison.Ordinal);
+        using var response = await host.Client.GetAsync("/home?key=tuning");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+}
