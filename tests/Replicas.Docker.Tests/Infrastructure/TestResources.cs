@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -7,7 +8,7 @@ namespace Ringway.Replicas.Docker.Tests;
 /// One test's Docker resources: a unique balancer instance name and a private network. Everything the test or the
 /// provider created is found by labels and removed on dispose.
 /// </summary>
-public sealed class TestResources : IAsyncDisposable
+public sealed partial class TestResources : IAsyncDisposable
 {
     public const string TestLabel = "io.ringway.test";
 
@@ -51,6 +52,38 @@ public sealed class TestResources : IAsyncDisposable
     public IReadOnlyList<string> AllReplicaContainers() => Ids("ps", "-aq", "--no-trunc", "--filter", $"label=io.ringway.instance={Instance}");
 
     /// <summary>
+    /// The sample host's arguments for this test's settings (those of <see cref="Apply"/>): the Docker provider as
+    /// scripts/chaos.sh starts it for <c>--system docker</c> (the server image, published loopback ports), with this test's
+    /// instance name and its network, created beforehand.
+    /// </summary>
+    public string[] SampleHostArguments() =>
+    [
+        "--Replicas:Provider=docker",
+        $"--Replicas:Docker:Image={DockerEnvironment.ServerImage}",
+        $"--Replicas:Docker:Network={Network}",
+        "--Replicas:Docker:CreateNetwork=false",
+        $"--Replicas:Docker:InstanceName={Instance}",
+        "--Replicas:Docker:UsePublishedPorts=true",
+        "--Replicas:Docker:StopTimeout=00:00:01",
+    ];
+
+    /// <summary>
+    /// The running containers of this test's instance with their hostname label and the loopback address their port 5000
+    /// is published on (null until the engine has published it), from one <c>docker ps</c>.
+    /// </summary>
+    public IReadOnlyList<ReplicaContainer> RunningReplicas() =>
+        Cli.Run("ps", "--no-trunc", "--filter", $"label={ResourceNames.InstanceLabel}={Instance}",
+                "--format", $"{{{{.ID}}}}\t{{{{.Label \"{ResourceNames.HostnameLabel}\"}}}}\t{{{{.Ports}}}}")
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split('\t'))
+            .Select(fields => new ReplicaContainer(fields[0], fields[1],
+                PublishedPort().Match(fields.ElementAtOrDefault(2) ?? "") is { Success: true } port ? new Uri($"http://{port.Groups[1].Value}/") : null))
+            .ToList();
+
+    [GeneratedRegex(@"(\d+\.\d+\.\d+\.\d+:\d+)->5000/tcp")]
+    private static partial Regex PublishedPort();
+
+    /// <summary>
     /// The host's address on this test's bridge network (its gateway). A port published there is reached from the host
     /// through the kernel's NAT rules alone, without docker-proxy, so it keeps working while the engine is down (live-restore).
     /// </summary>
@@ -90,3 +123,6 @@ public sealed class TestResources : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 }
+
+/// <summary>A running replica container: its id, its <c>io.ringway.hostname</c> label, its published loopback address.</summary>
+public sealed record ReplicaContainer(string Id, string Hostname, Uri? Address);
