@@ -3,6 +3,7 @@
 # nginx, HAProxy and YARP with the shared peers.sh, in one run. Needs the shared bench folder beside the repository
 # (../shared/bench/peers.sh, or set PEERS_SH) and nginx-light, haproxy, wrk installed.
 #   bench/run-peers.sh [--forwarder Yarp|Http1] [peers.sh options: --seconds S --connections C --only '...']
+# The sample host forwards with Http1 (the lean path) by default; --forwarder Yarp measures YARP's forwarder in it.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 peers="${PEERS_SH:-$repo/../shared/bench/peers.sh}"
