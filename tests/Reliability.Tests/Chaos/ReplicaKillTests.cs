@@ -69,16 +69,7 @@ public sealed class ReplicaKillTests(ITestOutputHelper output)
         await stop.CancelAsync();
         await running;
 
-        var figures = string.Create(CultureInfo.InvariantCulture,
-            $"chaos (processes): {clients} clients, {seconds} s, SIGKILL every {killEvery} s: {load.Gets} GETs ({load.Gets / (double)seconds:F0}/s), {load.FailedGets} failed; " +
-            $"{recoveries.Count + unrecovered.Count} kills, {recoveries.Count} recovered; /rep shows N = {n} again after " +
-            $"{Describe(recoveries.Select(r => r.Listed))}; all replicas answering after {Describe(recoveries.Select(r => r.Answering))}");
-        output.WriteLine(figures);
-        Settings.Record(figures);
-        foreach (var failure in load.Failures)
-        {
-            output.WriteLine("  " + failure);
-        }
+        Report(output, "processes", "SIGKILL", clients, seconds, killEvery, load, n, recoveries, unrecovered.Count);
 
         Assert.Equal(0, load.FailedGets);
         Assert.Empty(unrecovered);
@@ -126,6 +117,23 @@ public sealed class ReplicaKillTests(ITestOutputHelper output)
     }
 
     private static TimeSpan Remaining(TimeSpan until, Stopwatch clock) => until > clock.Elapsed ? until - clock.Elapsed : TimeSpan.Zero;
+
+    /// <summary>Prints and records the run's summary line (the format docs/reliability.md quotes) and the first failures.</summary>
+    internal static void Report(
+        ITestOutputHelper output, string system, string kill, int clients, int seconds, int killEvery, LoadGenerator load, int n,
+        IReadOnlyCollection<(string Victim, TimeSpan Listed, TimeSpan Answering)> recoveries, int unrecovered)
+    {
+        var figures = string.Create(CultureInfo.InvariantCulture,
+            $"chaos ({system}): {clients} clients, {seconds} s, {kill} every {killEvery} s: {load.Gets} GETs ({load.Gets / (double)seconds:F0}/s), {load.FailedGets} failed; " +
+            $"{recoveries.Count + unrecovered} kills, {recoveries.Count} recovered; /rep shows N = {n} again after " +
+            $"{Describe(recoveries.Select(r => r.Listed))}; all replicas answering after {Describe(recoveries.Select(r => r.Answering))}");
+        output.WriteLine(figures);
+        Settings.Record(figures);
+        foreach (var failure in load.Failures)
+        {
+            output.WriteLine("  " + failure);
+        }
+    }
 
     internal static string Describe(IEnumerable<TimeSpan> times)
     {

@@ -17,7 +17,7 @@ public sealed class EngineOutageTests(ITestOutputHelper output)
     private static readonly TimeSpan OutageLength = TimeSpan.FromSeconds(8);
     private const int Clients = 4;
 
-    [EngineOutageFact]
+    [LocalEngineFact(noForeignSwarm: true)]
     public async Task EngineStopped_LiveRestore_RoutingContinuesAddFailsClearlyProviderRecovers()
     {
         Assert.False(LocalEngine.InSwarm, "live-restore is incompatible with swarm mode: the engine must not be in a swarm");
@@ -278,25 +278,5 @@ public sealed class EngineOutageTests(ITestOutputHelper output)
 
         private static Window Of(List<Sample> chosen) =>
             new(chosen.Count, chosen.Count(s => s.Error is not null), [.. chosen.Where(s => s.Server is not null).Select(s => s.Server!).Distinct().Order()]);
-    }
-
-    /// <summary>Runs only where the engine may be restarted (started by .ci/docker-setup.sh, as root) and is not in a swarm.</summary>
-    private sealed class EngineOutageFactAttribute : FactAttribute
-    {
-        public EngineOutageFactAttribute()
-        {
-            if (DockerEnvironment.Unavailable is { } reason && !DockerEnvironment.Required)
-            {
-                Skip = reason;
-            }
-            else if (LocalEngine.NotRestartable is { } notOurs)
-            {
-                Skip = notOurs;
-            }
-            else if (DockerEnvironment.Unavailable is null && LocalEngine.InSwarm)
-            {
-                Skip = "The engine is in a swarm that the tests did not make, and live-restore is incompatible with swarm mode.";
-            }
-        }
     }
 }

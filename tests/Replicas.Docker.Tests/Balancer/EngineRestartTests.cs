@@ -11,7 +11,7 @@ namespace Ringway.Replicas.Docker.Tests.Balancer;
 [Collection(Containers.DockerCollection.Name)]
 public sealed class EngineRestartTests(ITestOutputHelper output)
 {
-    [EngineRestartFact]
+    [LocalEngineFact]
     public async Task EngineRestart_WhileBalancerRuns_NReplicasRunAgain()
     {
         await using var test = new TestResources();
@@ -37,21 +37,5 @@ public sealed class EngineRestartTests(ITestOutputHelper output)
             status = home.StatusCode;
             return status == HttpStatusCode.OK;
         }, TimeSpan.FromSeconds(30)), $"/home answered {status}");
-    }
-
-    /// <summary>Runs only where the engine may be restarted: it was started by .ci/docker-setup.sh on this machine, as root.</summary>
-    private sealed class EngineRestartFactAttribute : FactAttribute
-    {
-        public EngineRestartFactAttribute()
-        {
-            if (DockerEnvironment.Unavailable is { } reason && !DockerEnvironment.Required)
-            {
-                Skip = reason;
-            }
-            else if (LocalEngine.NotRestartable is { } notOurs)
-            {
-                Skip = notOurs;
-            }
-        }
     }
 }

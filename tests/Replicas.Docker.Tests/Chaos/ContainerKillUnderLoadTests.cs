@@ -85,16 +85,7 @@ public sealed class ContainerKillUnderLoadTests(ITestOutputHelper output)
             await stop.CancelAsync();
             await running;
 
-            var figures = string.Create(CultureInfo.InvariantCulture,
-                $"chaos (docker): {clients} clients, {seconds} s, docker kill every {killEvery} s: {load.Gets} GETs ({load.Gets / (double)seconds:F0}/s), {load.FailedGets} failed; " +
-                $"{recoveries.Count + unrecovered.Count} kills, {recoveries.Count} recovered; /rep shows N = {n} again after " +
-                $"{ReplicaKillTests.Describe(recoveries.Select(r => r.Listed))}; all replicas answering after {ReplicaKillTests.Describe(recoveries.Select(r => r.Answering))}");
-            output.WriteLine(figures);
-            Settings.Record(figures);
-            foreach (var failure in load.Failures)
-            {
-                output.WriteLine("  " + failure);
-            }
+            ReplicaKillTests.Report(output, "docker", "docker kill", clients, seconds, killEvery, load, n, recoveries, unrecovered.Count);
 
             if (load.FailedGets > 0 || unrecovered.Count > 0)
             {
