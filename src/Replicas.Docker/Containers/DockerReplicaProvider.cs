@@ -27,6 +27,8 @@ internal sealed partial class DockerReplicaProvider : IReplicaProvider, IAsyncDi
     // The replicas this provider started or adopted, by container id: die events for other containers are ignored,
     // and a replica the provider stops itself is taken out first so that its own stop is not reported as a failure.
     private readonly ConcurrentDictionary<string, Replica> _tracked = new(StringComparer.Ordinal);
+    // Labelled containers of another image, already logged: every listing skips them, the log says so once.
+    private readonly ConcurrentDictionary<string, byte> _leftAlone = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _networkLock = new(1, 1);
     private bool _networkReady;
     private bool _createdNetwork;
@@ -122,7 +124,7 @@ internal sealed partial class DockerReplicaProvider : IReplicaProvider, IAsyncDi
             Image = _options.Image,
             Hostname = ResourceNames.DnsLabel(hostname),
             Env = DockerEngine.EnvironmentFor(_options, hostname),
-            Labels = ResourceNames.Labels(_options.InstanceName, hostname),
+            Labels = ResourceNames.Labels(_options.InstanceName, hostname, _options.Image),
             ExposedPorts = new Dictionary<string, EmptyStruct> { [_portKey] = default },
             StopTimeout = _options.StopTimeout,
             HostConfig = hostConfig,
@@ -169,10 +171,11 @@ internal sealed partial class DockerReplicaProvider : IReplicaProvider, IAsyncDi
             {
                 return; // gone already
             }
-            if (!ResourceNames.BelongsTo(container.Config?.Labels, _options.InstanceName))
+            if (!ResourceNames.BelongsTo(container.Config?.Labels, _options.InstanceName)
+                || !ResourceNames.HasImage(container.Config?.Labels, _options.Image))
             {
                 LogRefused(_logger, container.Name, ShortId(container.ID));
-                throw new ReplicaProviderException($"Cannot {what}: container {ShortId(container.ID)} does not carry this balancer's labels; it was left alone.");
+                throw new ReplicaProviderException($"Cannot {what}: container {ShortId(container.ID)} does not carry this balancer's labels (or not those of image '{_options.Image}'); it was left alone.");
             }
             await StopAndRemoveAsync(container.ID, timeout.Token).ConfigureAwait(false);
             LogStopped(_logger, replica.Hostname, ShortId(container.ID));
@@ -339,7 +342,21 @@ internal sealed partial class DockerReplicaProvider : IReplicaProvider, IAsyncDi
             new ContainersListParameters { All = true, Filters = ResourceNames.InstanceFilter(_options.InstanceName) },
             cancellationToken).ConfigureAwait(false);
         // The engine filtered by label already; checking again costs nothing and guards against a filter that was ignored.
-        return containers.Where(c => ResourceNames.BelongsTo(c.Labels, _options.InstanceName)).ToList();
+        // Every path that adopts, stops or removes listed containers comes through here, so the image rule lives here too.
+        var own = new List<ContainerListResponse>();
+        foreach (var container in containers.Where(c => ResourceNames.BelongsTo(c.Labels, _options.InstanceName)))
+        {
+            if (ResourceNames.HasImage(container.Labels, _options.Image))
+            {
+                own.Add(container);
+            }
+            else if (_leftAlone.TryAdd(container.ID, 0))
+            {
+                container.Labels.TryGetValue(ResourceNames.ImageLabel, out var image);
+                LogOtherImage(_logger, container.Names.FirstOrDefault()?.TrimStart('/') ?? "", ShortId(container.ID), image ?? "(none)", _options.Image);
+            }
+        }
+        return own;
     }
 
     private async Task StopAndRemoveAsync(string id, CancellationToken cancellationToken)
@@ -525,4 +542,7 @@ internal sealed partial class DockerReplicaProvider : IReplicaProvider, IAsyncDi
 
     [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "Balancer stopping: removed {Count} replica containers")]
     private static partial void LogShutdownRemoved(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 4011, Level = LogLevel.Warning, Message = "Left alone container {ContainerName} ({ContainerId}): it carries this balancer's labels but image label {ImageLabel}, not the configured image {Image}")]
+    private static partial void LogOtherImage(ILogger logger, string containerName, string containerId, string imageLabel, string image);
 }

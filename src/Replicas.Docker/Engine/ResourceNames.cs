@@ -10,13 +10,32 @@ internal static class ResourceNames
     public const string InstanceLabel = "io.ringway.instance";
     public const string HostnameLabel = "io.ringway.hostname";
 
+    // The image as configured (a name, not an id): the engine's own Image field holds the old id once the tag is rebuilt.
+    public const string ImageLabel = "io.ringway.image";
+
     /// <summary>The labels every replica carries: the providers touch nothing without them.</summary>
-    public static Dictionary<string, string> Labels(string instance, string hostname) => new(StringComparer.Ordinal)
+    public static Dictionary<string, string> Labels(string instance, string hostname, string? image = null)
     {
-        [ManagedLabel] = "true",
-        [InstanceLabel] = instance,
-        [HostnameLabel] = hostname,
-    };
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [ManagedLabel] = "true",
+            [InstanceLabel] = instance,
+            [HostnameLabel] = hostname,
+        };
+        if (image is not null)
+        {
+            labels[ImageLabel] = image;
+        }
+        return labels;
+    }
+
+    /// <summary>
+    /// Whether a replica of this instance was created from the configured image. Labels can be set by anyone who can
+    /// create a container, so a labelled container of another image (a privileged one, say) is left alone rather than
+    /// adopted, routed to or removed.
+    /// </summary>
+    public static bool HasImage(IDictionary<string, string>? labels, string image) =>
+        labels is not null && labels.TryGetValue(ImageLabel, out var labelled) && string.Equals(labelled, image, StringComparison.Ordinal);
 
     /// <summary>Engine filters that select this instance's replicas.</summary>
     public static Dictionary<string, IDictionary<string, bool>> InstanceFilter(string instance) => new()

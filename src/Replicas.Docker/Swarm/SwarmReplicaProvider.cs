@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
@@ -20,6 +21,8 @@ internal sealed partial class SwarmReplicaProvider : IReplicaProvider, IAsyncDis
     private readonly DockerClient _client;
     private readonly string _endpoint;
     private readonly SemaphoreSlim _networkLock = new(1, 1);
+    // Labelled services of another image, already logged: every listing skips them, the log says so once.
+    private readonly ConcurrentDictionary<string, byte> _leftAlone = new(StringComparer.Ordinal);
     private bool _networkReady;
     private bool _createdNetwork;
     private int _disposed;
@@ -77,7 +80,7 @@ internal sealed partial class SwarmReplicaProvider : IReplicaProvider, IAsyncDis
     private async Task<Replica> StartOneAsync(string hostname, CancellationToken cancellationToken)
     {
         var name = ResourceNames.ResourceName(hostname);
-        var labels = ResourceNames.Labels(_options.InstanceName, hostname);
+        var labels = ResourceNames.Labels(_options.InstanceName, hostname, _options.Image);
         var spec = new ServiceSpec
         {
             Name = name,
@@ -153,10 +156,11 @@ internal sealed partial class SwarmReplicaProvider : IReplicaProvider, IAsyncDis
             {
                 return;
             }
-            if (!ResourceNames.BelongsTo(service.Spec?.Labels, _options.InstanceName))
+            if (!ResourceNames.BelongsTo(service.Spec?.Labels, _options.InstanceName)
+                || !ResourceNames.HasImage(service.Spec?.Labels, _options.Image))
             {
                 LogRefused(_logger, service.Spec?.Name ?? service.ID);
-                throw new ReplicaProviderException($"Cannot {what}: service {service.Spec?.Name ?? service.ID} does not carry this balancer's labels; it was left alone.");
+                throw new ReplicaProviderException($"Cannot {what}: service {service.Spec?.Name ?? service.ID} does not carry this balancer's labels (or not those of image '{_options.Image}'); it was left alone.");
             }
             await RemoveServiceAsync(service.ID, timeout.Token).ConfigureAwait(false);
             LogStopped(_logger, replica.Hostname, service.Spec?.Name ?? service.ID);
@@ -220,7 +224,21 @@ internal sealed partial class SwarmReplicaProvider : IReplicaProvider, IAsyncDis
         var services = await _client.Swarm.ListServicesAsync(
             new ServiceListParameters { Filters = ResourceNames.InstanceFilter(_options.InstanceName) },
             cancellationToken).ConfigureAwait(false);
-        return services.Where(s => ResourceNames.BelongsTo(s.Spec?.Labels, _options.InstanceName)).ToList();
+        // Every path that adopts or removes listed services comes through here, so the image rule lives here too.
+        var own = new List<SwarmService>();
+        foreach (var service in services.Where(s => ResourceNames.BelongsTo(s.Spec?.Labels, _options.InstanceName)))
+        {
+            if (ResourceNames.HasImage(service.Spec!.Labels, _options.Image))
+            {
+                own.Add(service);
+            }
+            else if (_leftAlone.TryAdd(service.ID, 0))
+            {
+                service.Spec.Labels!.TryGetValue(ResourceNames.ImageLabel, out var image);
+                LogOtherImage(_logger, service.Spec.Name ?? service.ID, image ?? "(none)", _options.Image);
+            }
+        }
+        return own;
     }
 
     private async Task RemoveServiceAsync(string id, CancellationToken cancellationToken)
@@ -397,4 +415,7 @@ internal sealed partial class SwarmReplicaProvider : IReplicaProvider, IAsyncDis
 
     [LoggerMessage(EventId = 4060, Level = LogLevel.Information, Message = "Balancer stopping: removed {Count} replica services")]
     private static partial void LogShutdownRemoved(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 4061, Level = LogLevel.Warning, Message = "Left alone Swarm service {ServiceName}: it carries this balancer's labels but image label {ImageLabel}, not the configured image {Image}")]
+    private static partial void LogOtherImage(ILogger logger, string serviceName, string imageLabel, string image);
 }

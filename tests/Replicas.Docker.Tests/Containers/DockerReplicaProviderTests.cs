@@ -137,6 +137,45 @@ public sealed partial class DockerReplicaProviderTests(ITestOutputHelper output)
     }
 
     [DockerFact]
+    public async Task ListAsync_LabelledContainerOfAnotherImage_IsNeitherAdoptedNorRemoved()
+    {
+        await using var test = new TestResources();
+        // Labels anyone can set: this instance's, under another image label, and with none. Both really run (the server
+        // image, port published like a replica's), so only the image label tells them apart from replicas.
+        string RunLabelled(string hostname, params string[] imageLabel) => test.RunUnlabelled($"ringway-{hostname}-{test.Id[..6]}",
+            ["--label", "io.ringway.managed=true", "--label", $"io.ringway.instance={test.Instance}", "--label", $"io.ringway.hostname={hostname}",
+             .. imageLabel, "-p", "127.0.0.1::5000"]);
+        var otherImage = RunLabelled("other", "--label", "io.ringway.image=ringway/privileged-tool");
+        var noImage = RunLabelled("none");
+        var provider = test.Provider();
+        var replica = Assert.Single(await provider.StartAsync(["A"], CancellationToken.None));
+
+        var listed = await provider.ListAsync(CancellationToken.None);
+        await provider.DisposeAsync();
+
+        Assert.Equal([replica], listed);
+        Assert.Equal("true", Cli.Run("inspect", "--format", "{{.State.Running}}", otherImage));
+        Assert.Equal("true", Cli.Run("inspect", "--format", "{{.State.Running}}", noImage));
+        Assert.Equal(new[] { otherImage, noImage }.Order(), test.RunningReplicaContainers().Order()); // the replica itself was removed
+    }
+
+    [DockerFact]
+    public async Task StartAsync_Replica_CreatedFromConfiguredImageUnprivilegedWithoutBindMounts()
+    {
+        await using var test = new TestResources();
+        await using var provider = test.Provider();
+
+        var replica = Assert.Single(await provider.StartAsync(["A"], CancellationToken.None));
+
+        string Inspect(string format) => Cli.Run("inspect", "--format", format, replica.ProviderId);
+        Assert.Equal(DockerEnvironment.ServerImage, Inspect("{{.Config.Image}}"));
+        Assert.Equal(DockerEnvironment.ServerImage, Inspect("{{index .Config.Labels \"io.ringway.image\"}}"));
+        Assert.Equal("false", Inspect("{{.HostConfig.Privileged}}"));
+        Assert.Equal("", Inspect("{{range .HostConfig.Binds}}{{.}} {{end}}"));
+        Assert.DoesNotContain("bind", Inspect("{{range .Mounts}}{{.Type}} {{end}}"));
+    }
+
+    [DockerFact]
     public async Task WatchExitsAsync_ContainerKilled_YieldsThatReplica()
     {
         await using var test = new TestResources();
