@@ -29,6 +29,7 @@ internal sealed partial class DockerReplicaProvider : IReplicaProvider, IAsyncDi
     private readonly ConcurrentDictionary<string, Replica> _tracked = new(StringComparer.Ordinal);
     // Labelled containers of another image, already logged: every listing skips them, the log says so once.
     private readonly ConcurrentDictionary<string, byte> _leftAlone = new(StringComparer.Ordinal);
+    private long _lastOrder;
     private readonly SemaphoreSlim _networkLock = new(1, 1);
     private bool _networkReady;
     private bool _createdNetwork;
@@ -61,7 +62,9 @@ internal sealed partial class DockerReplicaProvider : IReplicaProvider, IAsyncDi
         var what = hostnames.Count == 1 ? $"start replica '{hostnames[0]}'" : $"start {hostnames.Count} replicas";
         await EnsureNetworkAsync(what, cancellationToken).ConfigureAwait(false);
 
-        var attempts = hostnames.Select(h => StartOneAsync(h, cancellationToken)).ToList();
+        // Created together, so the engine's creation times cannot order them; an explicit order label does (adoption).
+        var order = NextOrder(hostnames.Count);
+        var attempts = hostnames.Select((h, i) => StartOneAsync(h, order + i, cancellationToken)).ToList();
         try
         {
             await Task.WhenAll(attempts).ConfigureAwait(false);
@@ -88,20 +91,37 @@ internal sealed partial class DockerReplicaProvider : IReplicaProvider, IAsyncDi
         return replicas;
     }
 
-    private async Task<Replica> StartOneAsync(string hostname, CancellationToken cancellationToken)
+    /// <summary>
+    /// The first of <paramref name="count"/> consecutive order numbers: the clock's ticks, kept increasing within this
+    /// process, so replicas started later (by this balancer or a later one) sort after earlier ones.
+    /// </summary>
+    private long NextOrder(int count)
+    {
+        while (true)
+        {
+            var last = Interlocked.Read(ref _lastOrder);
+            var next = Math.Max(last + 1, _time.GetUtcNow().UtcTicks);
+            if (Interlocked.CompareExchange(ref _lastOrder, next + count - 1, last) == last)
+            {
+                return next;
+            }
+        }
+    }
+
+    private async Task<Replica> StartOneAsync(string hostname, long order, CancellationToken cancellationToken)
     {
         try
         {
-            return await StartOneAsync(hostname, ResourceNames.ResourceName(hostname), cancellationToken).ConfigureAwait(false);
+            return await StartOneAsync(hostname, ResourceNames.ResourceName(hostname), order, cancellationToken).ConfigureAwait(false);
         }
         catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
         {
             // The name is taken (by anything: the suffix is random, so this is rare): one more try under another name.
-            return await StartOneAsync(hostname, ResourceNames.ResourceName(hostname), cancellationToken).ConfigureAwait(false);
+            return await StartOneAsync(hostname, ResourceNames.ResourceName(hostname), order, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task<Replica> StartOneAsync(string hostname, string name, CancellationToken cancellationToken)
+    private async Task<Replica> StartOneAsync(string hostname, string name, long order, CancellationToken cancellationToken)
     {
         var hostConfig = new HostConfig
         {
@@ -124,7 +144,7 @@ internal sealed partial class DockerReplicaProvider : IReplicaProvider, IAsyncDi
             Image = _options.Image,
             Hostname = ResourceNames.DnsLabel(hostname),
             Env = DockerEngine.EnvironmentFor(_options, hostname),
-            Labels = ResourceNames.Labels(_options.InstanceName, hostname, _options.Image),
+            Labels = ResourceNames.Labels(_options.InstanceName, hostname, _options.Image, order),
             ExposedPorts = new Dictionary<string, EmptyStruct> { [_portKey] = default },
             StopTimeout = _options.StopTimeout,
             HostConfig = hostConfig,
@@ -198,8 +218,9 @@ internal sealed partial class DockerReplicaProvider : IReplicaProvider, IAsyncDi
             var replicas = new List<Replica>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
             // Oldest first: if a hostname appears twice (a balancer died between create and remove), the older one stays.
-            // The engine lists newest first to the nanosecond, but Created has whole seconds: reversed, then a stable sort.
-            foreach (var container in Enumerable.Reverse(containers).OrderBy(c => c.Created))
+            // By the order label (replicas started together were created concurrently); without one, the engine's order:
+            // newest first to the nanosecond, but Created has whole seconds, so reversed, then a stable sort.
+            foreach (var container in Enumerable.Reverse(containers).OrderBy(c => ResourceNames.Order(c.Labels) ?? long.MaxValue).ThenBy(c => c.Created))
             {
                 var hostname = container.Labels[ResourceNames.HostnameLabel];
                 if (container.State != "running" || !seen.Add(hostname))

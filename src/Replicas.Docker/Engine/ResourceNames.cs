@@ -13,8 +13,11 @@ internal static class ResourceNames
     // The image as configured (a name, not an id): the engine's own Image field holds the old id once the tag is rebuilt.
     public const string ImageLabel = "io.ringway.image";
 
+    // When the replica was started, as a number that also orders replicas started together (ticks + position).
+    public const string OrderLabel = "io.ringway.order";
+
     /// <summary>The labels every replica carries: the providers touch nothing without them.</summary>
-    public static Dictionary<string, string> Labels(string instance, string hostname, string? image = null)
+    public static Dictionary<string, string> Labels(string instance, string hostname, string? image = null, long? order = null)
     {
         var labels = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -26,8 +29,19 @@ internal static class ResourceNames
         {
             labels[ImageLabel] = image;
         }
+        if (order is { } value)
+        {
+            labels[OrderLabel] = value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         return labels;
     }
+
+    /// <summary>The order label's value, or null when it is missing or not a number.</summary>
+    public static long? Order(IDictionary<string, string>? labels) =>
+        labels is not null && labels.TryGetValue(OrderLabel, out var text)
+        && long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            ? value
+            : null;
 
     /// <summary>
     /// Whether a replica of this instance was created from the configured image. Labels can be set by anyone who can
