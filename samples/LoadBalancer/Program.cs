@@ -15,15 +15,11 @@ if (builder.Configuration["urls"] is null && builder.Configuration["ASPNETCORE_U
 // Kestrel's limits, set deliberately (KestrelLimits.cs, docs/reliability.md) and changeable under Kestrel:Limits.
 KestrelLimits.Configure(builder);
 
-// Inline socket continuations and the lean forwarding path, each overridable (ProxyTuning.cs, docs/benchmarks.md).
-ProxyTuning.Configure(builder);
-
 // Warnings and errors only, except the balancer's own membership messages: nothing is logged per request.
-// Hosting's request logger off: while it is enabled at any level, hosting starts an Activity and a log scope for every
-// request (about 3 % of the CPU per request here, docs/benchmarks.md); a tracing listener (OpenTelemetry) still gets its
-// Activity, and unhandled exceptions are still logged by Kestrel.
-builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Ringway", LogLevel.Information)
-    .AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Ringway", LogLevel.Information);
+
+// Inline socket continuations, the lean forwarding path, no per-request hosting log (ProxyTuning.cs, docs/benchmarks.md).
+ProxyTuning.Configure(builder);
 
 // The sample keeps the original's 404 -> 400 mapping and keys requests by a header or ?key= (random id otherwise).
 builder.Services.Configure<ConsistentHashBalancerOptions>(o => o.NotFoundAsBadRequest = true);

@@ -4,8 +4,9 @@ using Ringway.Samples.Tests.Infrastructure;
 namespace Ringway.Samples.Tests;
 
 /// <summary>
-/// The sample host's proxy defaults (samples/LoadBalancer/ProxyTuning.cs): the lean HTTP/1.1 forwarder and inline socket
-/// completions, each turned off the documented way. The banner prints what the running process really uses.
+/// The sample host's proxy defaults (samples/LoadBalancer/ProxyTuning.cs): the lean HTTP/1.1 forwarder, inline socket
+/// completions and hosting's request logger off, each turned back the documented way. The banner prints what the running
+/// process really uses; hosting's logger, once configured back on, writes its "Request starting" lines.
 /// </summary>
 public sealed class ProxyTuningTests : IAsyncLifetime
 {
@@ -30,10 +31,22 @@ public sealed class ProxyTuningTests : IAsyncLifetime
     {
         await using var host = await SampleHost.StartAsync(
             new Dictionary<string, string> { ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "0" },
-            "--backends", _backend.Address, "--Balancer:Forwarder=Yarp", "--Kestrel:Transport:UnsafePreferInlineScheduling=false");
+            "--backends", _backend.Address, "--Balancer:Forwarder=Yarp", "--Kestrel:Transport:UnsafePreferInlineScheduling=false",
+            "--Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics=Information");
 
         Assert.Contains("Forwarder: Yarp; socket completions: thread pool", host.Output, StringComparison.Ordinal);
         using var response = await host.Client.GetAsync("/home?key=tuning");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await WaitForOutputAsync(host, "Request starting");
+    }
+
+    private static async Task WaitForOutputAsync(SampleHost host, string text)
+    {
+        for (var i = 0; i < 100 && !host.Output.Contains(text, StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(50); // the console logger writes on its own thread
+        }
+
+        Assert.Contains(text, host.Output, StringComparison.Ordinal);
     }
 }

@@ -592,13 +592,11 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
                 {
                     if (connection.Buffered > 0)
                     {
-                        await WriteToClientAsync(context, connection, connection.Buffer.AsMemory(connection.Start, connection.Buffered)).ConfigureAwait(false);
+                        WriteToClient(context, connection, connection.Buffer.AsSpan(connection.Start, connection.Buffered));
                         connection.Start = connection.End = 0;
                     }
 
-                    await FlushToClientAsync(context, connection).ConfigureAwait(false);
-                    timeout.CancelAfter(_responseTimeout);
-                    if (await connection.FillAsync(timeout.Token).ConfigureAwait(false) == 0)
+                    if (await FillForBodyAsync(context, connection, timeout).ConfigureAwait(false) == 0)
                     {
                         return false;
                     }
@@ -614,16 +612,14 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
             if (connection.Buffered == 0)
             {
                 connection.Start = connection.End = 0;
-                await FlushToClientAsync(context, connection).ConfigureAwait(false);
-                timeout.CancelAfter(_responseTimeout);
-                if (await connection.FillAsync(timeout.Token).ConfigureAwait(false) == 0)
+                if (await FillForBodyAsync(context, connection, timeout).ConfigureAwait(false) == 0)
                 {
                     throw new Http1ProtocolException("The replica closed the connection in the middle of the response body.");
                 }
             }
 
             var take = (int)Math.Min(length, connection.Buffered);
-            await WriteToClientAsync(context, connection, connection.Buffer.AsMemory(connection.Start, take)).ConfigureAwait(false);
+            WriteToClient(context, connection, connection.Buffer.AsSpan(connection.Start, take));
             connection.Start += take;
             length -= take;
         }
@@ -689,9 +685,7 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
                 throw new Http1ProtocolException("A chunk line from the replica is too long.");
             }
 
-            await FlushToClientAsync(context, connection).ConfigureAwait(false);
-            timeout.CancelAfter(_responseTimeout);
-            if (await connection.FillAsync(timeout.Token).ConfigureAwait(false) <= 0)
+            if (await FillForBodyAsync(context, connection, timeout).ConfigureAwait(false) <= 0)
             {
                 throw new Http1ProtocolException("The replica closed the connection in the middle of a chunked body.");
             }
@@ -700,28 +694,35 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
 
     /// <summary>
     /// Copies body bytes into the response without flushing: they go out before the next wait on the replica
-    /// (<see cref="FlushToClientAsync"/>) or, for the last ones, with the end of the response (<see cref="CompleteToClientAsync"/>),
+    /// (<see cref="FillForBodyAsync"/>) or, for the last ones, with the end of the response (<see cref="CompleteToClientAsync"/>),
     /// so a small chunked response leaves in one segment with its terminating chunk instead of two.
     /// </summary>
-    private static ValueTask WriteToClientAsync(HttpContext context, Http1Connection connection, ReadOnlyMemory<byte> data)
+    private static void WriteToClient(HttpContext context, Http1Connection connection, ReadOnlySpan<byte> data)
     {
         try
         {
-            // One span for the whole piece: before the head is sent, Kestrel buffers writes in leased memory, and a
-            // piece split over several GetSpan/Advance calls there lost bytes (a 64 KiB body arrived 4 KiB short).
-            var writer = context.Response.BodyWriter;
-            data.Span.CopyTo(writer.GetSpan(data.Length));
-            writer.Advance(data.Length);
+            context.Response.BodyWriter.Write(data);
             connection.ClientBytesUnflushed = true;
-            return ValueTask.CompletedTask;
         }
         catch (Exception e)
         {
-            return ValueTask.FromException(new ClientBodyException(e));
+            throw new ClientBodyException(e);
         }
     }
 
-    /// <summary>Sends what was written so far: called before waiting on the replica, so streaming stays streaming.</summary>
+    /// <summary>
+    /// Waits on the replica for more of the response body: first sends the client what it has been given so far (so
+    /// streaming stays streaming), then restarts the activity timeout and reads. Returns what <see cref="Http1Connection.FillAsync"/> does.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> FillForBodyAsync(HttpContext context, Http1Connection connection, CancellationTokenSource timeout)
+    {
+        await FlushToClientAsync(context, connection).ConfigureAwait(false);
+        timeout.CancelAfter(_responseTimeout);
+        return await connection.FillAsync(timeout.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends what was written so far, if anything.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private static async ValueTask FlushToClientAsync(HttpContext context, Http1Connection connection)
     {
