@@ -364,20 +364,13 @@ internal sealed partial class DockerReplicaProvider : IReplicaProvider, IAsyncDi
             cancellationToken).ConfigureAwait(false);
         // The engine filtered by label already; checking again costs nothing and guards against a filter that was ignored.
         // Every path that adopts, stops or removes listed containers comes through here, so the image rule lives here too.
-        var own = new List<ContainerListResponse>();
-        foreach (var container in containers.Where(c => ResourceNames.BelongsTo(c.Labels, _options.InstanceName)))
+        return ResourceNames.OwnReplicas(containers, c => c.Labels, _options.InstanceName, _options.Image, (c, image) =>
         {
-            if (ResourceNames.HasImage(container.Labels, _options.Image))
+            if (_leftAlone.TryAdd(c.ID, 0))
             {
-                own.Add(container);
+                LogOtherImage(_logger, c.Names.FirstOrDefault()?.TrimStart('/') ?? "", ShortId(c.ID), image, _options.Image);
             }
-            else if (_leftAlone.TryAdd(container.ID, 0))
-            {
-                container.Labels.TryGetValue(ResourceNames.ImageLabel, out var image);
-                LogOtherImage(_logger, container.Names.FirstOrDefault()?.TrimStart('/') ?? "", ShortId(container.ID), image ?? "(none)", _options.Image);
-            }
-        }
-        return own;
+        });
     }
 
     private async Task StopAndRemoveAsync(string id, CancellationToken cancellationToken)
@@ -467,10 +460,10 @@ internal sealed partial class DockerReplicaProvider : IReplicaProvider, IAsyncDi
         }
     }
 
-    /// <summary>On shutdown: removes this instance's replicas (unless told to keep them) and the network if this provider made it.</summary>
     /// <summary>For hosts that dispose synchronously; the work is the same as <see cref="DisposeAsync"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
+    /// <summary>On shutdown: removes this instance's replicas (unless told to keep them) and the network if this provider made it.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)

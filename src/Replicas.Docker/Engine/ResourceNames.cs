@@ -51,6 +51,34 @@ internal static class ResourceNames
     public static bool HasImage(IDictionary<string, string>? labels, string image) =>
         labels is not null && labels.TryGetValue(ImageLabel, out var labelled) && string.Equals(labelled, image, StringComparison.Ordinal);
 
+    /// <summary>
+    /// The listed items (containers or services) that are this instance's replicas of the configured image. Items with the
+    /// instance's labels but another image label, or none, are left out and handed to <paramref name="otherImage"/> with
+    /// their image label ("(none)"), so the provider can log them.
+    /// </summary>
+    public static List<T> OwnReplicas<T>(
+        IEnumerable<T> items, Func<T, IDictionary<string, string>?> labelsOf, string instance, string image, Action<T, string> otherImage)
+    {
+        var own = new List<T>();
+        foreach (var item in items)
+        {
+            var labels = labelsOf(item);
+            if (!BelongsTo(labels, instance))
+            {
+                continue;
+            }
+            if (HasImage(labels, image))
+            {
+                own.Add(item);
+            }
+            else
+            {
+                otherImage(item, labels!.TryGetValue(ImageLabel, out var other) ? other : "(none)");
+            }
+        }
+        return own;
+    }
+
     /// <summary>Engine filters that select this instance's replicas.</summary>
     public static Dictionary<string, IDictionary<string, bool>> InstanceFilter(string instance) => new()
     {

@@ -225,20 +225,13 @@ internal sealed partial class SwarmReplicaProvider : IReplicaProvider, IAsyncDis
             new ServiceListParameters { Filters = ResourceNames.InstanceFilter(_options.InstanceName) },
             cancellationToken).ConfigureAwait(false);
         // Every path that adopts or removes listed services comes through here, so the image rule lives here too.
-        var own = new List<SwarmService>();
-        foreach (var service in services.Where(s => ResourceNames.BelongsTo(s.Spec?.Labels, _options.InstanceName)))
+        return ResourceNames.OwnReplicas(services, s => s.Spec?.Labels, _options.InstanceName, _options.Image, (service, image) =>
         {
-            if (ResourceNames.HasImage(service.Spec!.Labels, _options.Image))
+            if (_leftAlone.TryAdd(service.ID, 0))
             {
-                own.Add(service);
+                LogOtherImage(_logger, service.Spec?.Name ?? service.ID, image, _options.Image);
             }
-            else if (_leftAlone.TryAdd(service.ID, 0))
-            {
-                service.Spec.Labels!.TryGetValue(ResourceNames.ImageLabel, out var image);
-                LogOtherImage(_logger, service.Spec.Name ?? service.ID, image ?? "(none)", _options.Image);
-            }
-        }
-        return own;
+        });
     }
 
     private async Task RemoveServiceAsync(string id, CancellationToken cancellationToken)
@@ -312,10 +305,10 @@ internal sealed partial class SwarmReplicaProvider : IReplicaProvider, IAsyncDis
         }
     }
 
-    /// <summary>On shutdown: removes this instance's services (unless told to keep them) and the network if this provider made it.</summary>
     /// <summary>For hosts that dispose synchronously; the work is the same as <see cref="DisposeAsync"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
+    /// <summary>On shutdown: removes this instance's services (unless told to keep them) and the network if this provider made it.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)

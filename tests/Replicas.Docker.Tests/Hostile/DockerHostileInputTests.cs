@@ -20,16 +20,8 @@ public sealed class DockerHostileInputTests(ITestOutputHelper output)
         var failures = new List<string>();
         var statuses = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var changedBy = (string?)null;
-        await using (var host = await SampleHost.StartAsync(
-            "--Replicas:Provider=docker",
-            $"--Replicas:Docker:Image={DockerEnvironment.ServerImage}",
-            $"--Replicas:Docker:Network={test.Network}",
-            "--Replicas:Docker:CreateNetwork=false",
-            $"--Replicas:Docker:InstanceName={test.Instance}",
-            "--Replicas:Docker:UsePublishedPorts=true",
-            "--Replicas:Docker:StopTimeout=00:00:01",
-            // As in HostileHostFixture: a shorter header timeout keeps the slow-client case quick.
-            "--Kestrel:Limits:RequestHeadersTimeout=00:00:03"))
+        // As in HostileHostFixture: a shorter header timeout keeps the slow-client case quick.
+        await using (var host = await SampleHost.StartAsync([.. test.SampleHostArguments(), "--Kestrel:Limits:RequestHeadersTimeout=00:00:03"]))
         {
             var replicas = await host.ReplicasAsync();
             containers = test.AllReplicaContainers();
