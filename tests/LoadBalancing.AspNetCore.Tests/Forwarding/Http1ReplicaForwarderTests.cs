@@ -238,19 +238,38 @@ public sealed class Http1ReplicaForwarderTests
         using var response = await balancer.Client.GetAsync("/silent");
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
     }
+
     [Fact]
     public async Task Forward_SlowUploadLongerThanResponseTimeout_NotCutOff()
     {
         await using var replica = Replica(r => RawAnswer.Of($"HTTP/1.1 200 OK\r\nContent-Length: {r.Body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture).Length}\r\n\r\n{r.Body.Length}"));
-        await using var balancer = await StartBalancerAsync(replica, o => o.ResponseTimeout = TimeSpan.FromMilliseconds(400));
+        await using var balancer = await StartBalancerAsync(replica, o => o.ResponseTimeout = TimeSpan.FromSeconds(1));
 
-        // Ten pieces 150 ms apart: 1.5 s in all, but never 400 ms without activity.
-        using var response = await balancer.Client.PostAsync("/upload", new TricklingContent(10, 1000, TimeSpan.FromMilliseconds(150)));
+        // Twelve pieces 200 ms apart: 2.4 s in all, but never a second without activity (the margin absorbs a busy CI
+        // machine stretching a pause; a timeout that counted from the start would still cut the upload off).
+        using var response = await balancer.Client.PostAsync("/upload", new TricklingContent(12, 1000, TimeSpan.FromMilliseconds(200)));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("10000", await response.Content.ReadAsStringAsync());
+        Assert.Equal("12000", await response.Content.ReadAsStringAsync());
     }
 
-    private sealed class TricklingContent(int pieces, int size, TimeSpan pause) : HttpContent
+    [Fact]
+    public async Task Forward_ChunkedUploadEndingLate_ReplicaGetsFullTimeoutAfterRequestSent()
+    {
+        // The replica takes 1 s to answer once the request is complete; the client's last chunk comes 1 s after its data.
+        // Counted from the last data, that is 2 s and over the 1.5 s timeout; counted from the end of the request, 1 s.
+        await using var replica = Replica(r => new RawAnswer(
+            [[], Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {r.Body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture).Length}\r\n\r\n{r.Body.Length}")])
+        {
+            PauseBetweenParts = TimeSpan.FromSeconds(1),
+        });
+        await using var balancer = await StartBalancerAsync(replica, o => o.ResponseTimeout = TimeSpan.FromMilliseconds(1500));
+
+        using var response = await balancer.Client.PostAsync("/upload", new TricklingContent(2, 1000, TimeSpan.FromSeconds(1), chunked: true));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("2000", await response.Content.ReadAsStringAsync());
+    }
+
+    private sealed class TricklingContent(int pieces, int size, TimeSpan pause, bool chunked = false) : HttpContent
     {
         protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
         {
@@ -265,7 +284,7 @@ public sealed class Http1ReplicaForwarderTests
         protected override bool TryComputeLength(out long length)
         {
             length = (long)pieces * size;
-            return true;
+            return !chunked;
         }
     }
 }
