@@ -44,6 +44,33 @@ internal ref struct DistinctSet
         return true;
     }
 
+    /// <summary>
+    /// Writes to <paramref name="destination"/> the distinct owners met walking the circular array
+    /// <paramref name="owners"/> forward from <paramref name="start"/> (its owner first, wrapping), until
+    /// <paramref name="destination"/> is full or every entry was looked at once; returns how many it wrote.
+    /// Ring points and Maglev slots both give their preference orders this way.
+    /// </summary>
+    public int CollectAlong(int[] owners, int start, Span<int> destination)
+    {
+        int found = 0;
+        int position = start;
+        for (int walked = 0; walked < owners.Length && found < destination.Length; walked++)
+        {
+            int owner = owners[position];
+            if (Add(owner))
+            {
+                destination[found++] = owner;
+            }
+
+            if (++position == owners.Length)
+            {
+                position = 0;
+            }
+        }
+
+        return found;
+    }
+
     public void Dispose()
     {
         if (_rented is not null)

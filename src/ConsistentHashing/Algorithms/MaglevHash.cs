@@ -145,32 +145,16 @@ internal sealed class MaglevHash<TNode> : ConsistentHashBase<TNode>
     internal override void IndexesOf(ulong code, Span<int> destination)
     {
         int slot = SlotOf(code);
-        destination[0] = _table[slot];
         if (destination.Length == 1)
         {
+            destination[0] = _table[slot];
             return;
         }
 
         var seen = new DistinctSet(Count, stackalloc ulong[DistinctSet.StackWords]);
         try
         {
-            seen.Add(destination[0]);
-            int found = 1;
-            int size = _table.Length;
-            for (int walked = 1; walked < size && found < destination.Length; walked++)
-            {
-                if (++slot == size)
-                {
-                    slot = 0;
-                }
-
-                int owner = _table[slot];
-                if (seen.Add(owner))
-                {
-                    destination[found++] = owner;
-                }
-            }
-
+            int found = seen.CollectAlong(_table, slot, destination);
             for (int rank = 0; found < destination.Length; rank++)
             {
                 int node = Array.IndexOf(IdRanks, rank);

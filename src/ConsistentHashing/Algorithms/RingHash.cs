@@ -171,31 +171,17 @@ internal sealed class RingHash<TNode> : ConsistentHashBase<TNode>
     internal override void IndexesOf(ulong code, Span<int> destination)
     {
         int point = FindPoint(code);
-        destination[0] = _owners[point];
         if (destination.Length == 1)
         {
+            destination[0] = _owners[point];
             return;
         }
 
+        // Every node owns at least one point, so the walk meets them all.
         var seen = new DistinctSet(Count, stackalloc ulong[DistinctSet.StackWords]);
         try
         {
-            seen.Add(destination[0]);
-            int found = 1;
-            while (found < destination.Length)
-            {
-                point++;
-                if (point == _owners.Length)
-                {
-                    point = 0;
-                }
-
-                int owner = _owners[point];
-                if (seen.Add(owner))
-                {
-                    destination[found++] = owner;
-                }
-            }
+            seen.CollectAlong(_owners, point, destination);
         }
         finally
         {
