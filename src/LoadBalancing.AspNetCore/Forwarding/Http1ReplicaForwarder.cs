@@ -6,6 +6,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Ringway.LoadBalancing.AspNetCore.Routing;
@@ -451,7 +452,7 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
         // HTTP/1.x SP 3DIGIT [SP reason]
         if (statusLine.Length < 12 || !statusLine.StartsWith("HTTP/1."u8) || (statusLine[7] != '0' && statusLine[7] != '1')
             || statusLine[8] != ' ' || !char.IsAsciiDigit((char)statusLine[9]) || !char.IsAsciiDigit((char)statusLine[10]) || !char.IsAsciiDigit((char)statusLine[11])
-            || (statusLine.Length > 12 && statusLine[12] != ' ') || statusLine[9] == '0')
+            || (statusLine.Length > 12 && (statusLine[12] != ' ' || !Http1Headers.IsValidValue(statusLine[13..]))) || statusLine[9] == '0')
         {
             throw new Http1ProtocolException("Malformed status line from the replica.");
         }
@@ -539,6 +540,17 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
         // Second pass: copy end-to-end headers.
         var response = context.Response;
         response.StatusCode = status;
+        if (statusLine.Length > 13)
+        {
+            // As the YARP path does: a reason phrase other than the standard one is passed on (Kestrel writes the
+            // standard one otherwise). Only plain ASCII, which Kestrel writes as it is.
+            var reason = statusLine[13..];
+            if (Ascii.IsValid(reason) && !Ascii.Equals(reason, ReasonPhrases.GetReasonPhrase(status)))
+            {
+                context.Features.GetRequiredFeature<IHttpResponseFeature>().ReasonPhrase = Encoding.ASCII.GetString(reason);
+            }
+        }
+
         var responseHeaders = response.Headers;
         rest = headers;
         while (!rest.IsEmpty)

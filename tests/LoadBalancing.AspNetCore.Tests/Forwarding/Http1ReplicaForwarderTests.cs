@@ -178,6 +178,7 @@ public sealed class Http1ReplicaForwarderTests
     [InlineData("HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n")]
     [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab")]
     [InlineData("HTTP/1.1 200 OK\r\nX-A: a\u0001b\r\nContent-Length: 0\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 O\rK\r\nContent-Length: 0\r\n\r\n")]
     [InlineData("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n")]
     [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")]
     [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n")]
@@ -237,6 +238,23 @@ public sealed class Http1ReplicaForwarderTests
 
         using var response = await balancer.Client.GetAsync("/silent");
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(ReplicaForwarder.Http1, "Everything Fine", "Everything Fine")]
+    [InlineData(ReplicaForwarder.Yarp, "Everything Fine", "Everything Fine")]
+    [InlineData(ReplicaForwarder.Http1, "", "OK")]
+    [InlineData(ReplicaForwarder.Yarp, "", "OK")]
+    [InlineData(ReplicaForwarder.Http1, "Tr\u00e8s bien", "OK")] // not plain ASCII: the standard phrase instead
+    public async Task Forward_ReasonPhrase_PassedThroughLikeYarp(ReplicaForwarder forwarder, string sent, string expected)
+    {
+        await using var replica = Replica(_ => RawAnswer.Of($"HTTP/1.1 200 {sent}\r\nContent-Length: 2\r\n\r\nok"));
+        await using var balancer = await StartBalancerAsync(replica, o => o.Forwarder = forwarder);
+
+        using var response = await balancer.Client.GetAsync("/reason");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(expected, response.ReasonPhrase);
+        Assert.Equal("ok", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
