@@ -14,6 +14,9 @@ internal sealed class Http1Connection : IDisposable
 {
     public const int BufferSize = 16 * 1024;
 
+    /// <summary>The largest response head accepted, as SocketsHttpHandler's default (so YARP's): 64 KiB.</summary>
+    public const int MaxHeadSize = 64 * 1024;
+
     private Http1Connection(Socket socket)
     {
         Socket = socket;
@@ -82,6 +85,26 @@ internal sealed class Http1Connection : IDisposable
         var read = await Stream.ReadAsync(Buffer.AsMemory(End), cancellationToken).ConfigureAwait(false);
         End += read;
         return read;
+    }
+
+    /// <summary>
+    /// Swaps the read buffer for one of <see cref="MaxHeadSize"/> bytes, keeping the unread bytes; false when it is that
+    /// large already. Only a response head that does not fit asks for it, so ordinary connections stay at 16 KiB.
+    /// </summary>
+    public bool TryGrowForHead()
+    {
+        if (Buffer.Length >= MaxHeadSize)
+        {
+            return false;
+        }
+
+        var larger = ArrayPool<byte>.Shared.Rent(MaxHeadSize);
+        Array.Copy(Buffer, Start, larger, 0, End - Start);
+        ArrayPool<byte>.Shared.Return(Buffer);
+        Buffer = larger;
+        End -= Start;
+        Start = 0;
+        return true;
     }
 
     /// <summary>Prepares for the next request: a fresh timeout source if the old one fired.</summary>

@@ -422,7 +422,12 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
                 var read = await connection.FillAsync(timeout.Token).ConfigureAwait(false);
                 if (read < 0)
                 {
-                    throw new Http1ProtocolException("The replica's response headers are larger than " + Http1Connection.BufferSize + " bytes.");
+                    if (connection.TryGrowForHead())
+                    {
+                        continue;
+                    }
+
+                    throw new Http1ProtocolException("The replica's response headers are larger than " + Http1Connection.MaxHeadSize + " bytes.");
                 }
 
                 if (read == 0)

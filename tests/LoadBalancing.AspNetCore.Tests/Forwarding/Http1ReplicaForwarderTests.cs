@@ -257,6 +257,31 @@ public sealed class Http1ReplicaForwarderTests
         Assert.Equal("ok", await response.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData(ReplicaForwarder.Http1)]
+    [InlineData(ReplicaForwarder.Yarp)]
+    public async Task Forward_ResponseHeadOver16KiB_PassedThroughUpTo64KiB(ReplicaForwarder forwarder)
+    {
+        var big = new string('a', 40 * 1024);
+        await using var replica = Replica(r => RawAnswer.Of(
+            r.Target == "/big" ? $"HTTP/1.1 200 OK\r\nX-Big: {big}\r\nContent-Length: 2\r\n\r\nok"
+                : $"HTTP/1.1 200 OK\r\nX-Huge: {new string('b', 70 * 1024)}\r\nContent-Length: 2\r\n\r\nok"));
+        await using var balancer = await StartBalancerAsync(replica, o => o.Forwarder = forwarder);
+
+        // Twice over one pooled connection: the grown buffer keeps working for the next response.
+        for (var i = 0; i < 2; i++)
+        {
+            using var response = await balancer.Client.GetAsync("/big");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(big, Assert.Single(response.Headers.GetValues("X-Big")));
+            Assert.Equal("ok", await response.Content.ReadAsStringAsync());
+        }
+
+        using var tooLarge = await balancer.Client.GetAsync("/huge");
+        Assert.Equal(HttpStatusCode.BadGateway, tooLarge.StatusCode);
+        Assert.Equal("application/json", tooLarge.Content.Headers.ContentType!.MediaType);
+    }
+
     [Fact]
     public async Task Forward_SlowUploadLongerThanResponseTimeout_NotCutOff()
     {
