@@ -88,7 +88,7 @@ public sealed partial class SampleHost : IAsyncDisposable
             }
 
             host.Address = ready.Task.Result;
-            // Room for the chaos tests' many concurrent clients; connections renewed now and then, as a long-running client would.
+            // Room for the chaos tests' many concurrent clients (Reliability.Tests, Replicas.Docker.Tests).
             host.Client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
             {
                 BaseAddress = host.Address,
