@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Ringway.Samples.Analysis;
-using Ringway.Samples.Tests.Infrastructure;
+using Ringway.TestSupport.Samples;
 
 namespace Ringway.Samples.Tests;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Ringway.Samples.Tests.Infrastructure;
+using Ringway.TestSupport.Samples;
 
 namespace Ringway.Samples.Tests;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Ringway.Samples.Tests.Infrastructure;
+using Ringway.TestSupport.Samples;
 
 namespace Ringway.Samples.Tests;
 

@@ -1,4 +1,4 @@
-using Ringway.Samples.Tests.Infrastructure;
+using Ringway.TestSupport.Samples;
 
 namespace Ringway.Samples.Tests;
 

@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Ringway.Reliability.Tests.Infrastructure;
+using Ringway.TestSupport;
+using Ringway.TestSupport.Chaos;
+using Ringway.TestSupport.Processes;
+using Ringway.TestSupport.Samples;
 using Xunit.Abstractions;
 
 namespace Ringway.Reliability.Tests.Chaos;
@@ -47,7 +50,7 @@ public sealed class RemovalUnderLoadTests(ITestOutputHelper output)
         var final = await host.ReplicasAsync();
 
         var figures = string.Create(CultureInfo.InvariantCulture,
-            $"removal under load (processes): {clients} clients, {seconds} s, {changes} /add and /rm calls (each {ReplicaKillTests.Describe(adminTimes)}): {load.Gets} GETs, {load.FailedGets} failed; " +
+            $"removal under load (processes): {clients} clients, {seconds} s, {changes} /add and /rm calls (each {ChaosReport.Describe(adminTimes)}): {load.Gets} GETs, {load.FailedGets} failed; " +
             $"{load.Posts} POSTs, {load.FailedPosts} failed");
         output.WriteLine(figures);
         Settings.Record(figures);

@@ -1,6 +1,8 @@
 using System.Diagnostics;
-using System.Globalization;
-using Ringway.Reliability.Tests.Infrastructure;
+using Ringway.TestSupport;
+using Ringway.TestSupport.Chaos;
+using Ringway.TestSupport.Processes;
+using Ringway.TestSupport.Samples;
 using Xunit.Abstractions;
 
 namespace Ringway.Reliability.Tests.Chaos;
@@ -69,7 +71,7 @@ public sealed class ReplicaKillTests(ITestOutputHelper output)
         await stop.CancelAsync();
         await running;
 
-        Report(output, "processes", "SIGKILL", clients, seconds, killEvery, load, n, recoveries, unrecovered.Count);
+        ChaosReport.Write(output, "processes", "SIGKILL", clients, seconds, killEvery, load, n, recoveries, unrecovered.Count);
 
         Assert.Equal(0, load.FailedGets);
         Assert.Empty(unrecovered);
@@ -83,12 +85,7 @@ public sealed class ReplicaKillTests(ITestOutputHelper output)
     {
         foreach (var processId in processIds)
         {
-            string[] arguments;
-            try
-            {
-                arguments = File.ReadAllText($"/proc/{processId}/cmdline").Split('\0');
-            }
-            catch (IOException)
+            if (ProcessTable.CommandLineOf(processId) is not { } arguments)
             {
                 return false;
             }
@@ -117,29 +114,4 @@ public sealed class ReplicaKillTests(ITestOutputHelper output)
     }
 
     private static TimeSpan Remaining(TimeSpan until, Stopwatch clock) => until > clock.Elapsed ? until - clock.Elapsed : TimeSpan.Zero;
-
-    /// <summary>Prints and records the run's summary line (the format docs/reliability.md quotes) and the first failures.</summary>
-    internal static void Report(
-        ITestOutputHelper output, string system, string kill, int clients, int seconds, int killEvery, LoadGenerator load, int n,
-        IReadOnlyCollection<(string Victim, TimeSpan Listed, TimeSpan Answering)> recoveries, int unrecovered)
-    {
-        var figures = string.Create(CultureInfo.InvariantCulture,
-            $"chaos ({system}): {clients} clients, {seconds} s, {kill} every {killEvery} s: {load.Gets} GETs ({load.Gets / (double)seconds:F0}/s), {load.FailedGets} failed; " +
-            $"{recoveries.Count + unrecovered} kills, {recoveries.Count} recovered; /rep shows N = {n} again after " +
-            $"{Describe(recoveries.Select(r => r.Listed))}; all replicas answering after {Describe(recoveries.Select(r => r.Answering))}");
-        output.WriteLine(figures);
-        Settings.Record(figures);
-        foreach (var failure in load.Failures)
-        {
-            output.WriteLine("  " + failure);
-        }
-    }
-
-    internal static string Describe(IEnumerable<TimeSpan> times)
-    {
-        var milliseconds = times.Select(t => t.TotalMilliseconds).Order().ToList();
-        return milliseconds.Count == 0
-            ? "(none)"
-            : string.Create(CultureInfo.InvariantCulture, $"min {milliseconds[0]:F0} ms, median {milliseconds[milliseconds.Count / 2]:F0} ms, max {milliseconds[^1]:F0} ms (n = {milliseconds.Count})");
-    }
 }

@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Ringway.Reliability.Tests.Infrastructure;
+using Ringway.TestSupport;
+using Ringway.TestSupport.Hostile;
+using Ringway.TestSupport.Processes;
+using Ringway.TestSupport.Samples;
 using Xunit.Abstractions;
 
 namespace Ringway.Reliability.Tests.Fuzz;

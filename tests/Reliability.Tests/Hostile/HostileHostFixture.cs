@@ -1,5 +1,6 @@
 using System.Text.Json;
-using Ringway.Reliability.Tests.Infrastructure;
+using Ringway.TestSupport.Processes;
+using Ringway.TestSupport.Samples;
 
 namespace Ringway.Reliability.Tests.Hostile;
 

@@ -1,4 +1,5 @@
-using Ringway.Reliability.Tests.Infrastructure;
+using Ringway.TestSupport.Hostile;
+using Ringway.TestSupport.Samples;
 using Xunit.Abstractions;
 
 namespace Ringway.Reliability.Tests.Hostile;

@@ -1,5 +1,6 @@
 using System.Net;
-using Ringway.Reliability.Tests.Infrastructure;
+using Ringway.TestSupport.Hostile;
+using Ringway.TestSupport.Samples;
 
 namespace Ringway.Reliability.Tests.Security;
 

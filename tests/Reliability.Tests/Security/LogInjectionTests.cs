@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using Ringway.Reliability.Tests.Infrastructure;
+using Ringway.TestSupport.Processes;
+using Ringway.TestSupport.Samples;
 using Xunit.Abstractions;
 
 namespace Ringway.Reliability.Tests.Security;

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using Ringway.Reliability.Tests.Chaos;
-using Ringway.Reliability.Tests.Infrastructure;
+using Ringway.TestSupport;
+using Ringway.TestSupport.Chaos;
+using Ringway.TestSupport.Processes;
+using Ringway.TestSupport.Samples;
 using Xunit.Abstractions;
 
 namespace Ringway.Replicas.Docker.Tests.Chaos;
@@ -85,7 +87,7 @@ public sealed class ContainerKillUnderLoadTests(ITestOutputHelper output)
             await stop.CancelAsync();
             await running;
 
-            ReplicaKillTests.Report(output, "docker", "docker kill", clients, seconds, killEvery, load, n, recoveries, unrecovered.Count);
+            ChaosReport.Write(output, "docker", "docker kill", clients, seconds, killEvery, load, n, recoveries, unrecovered.Count);
 
             if (load.FailedGets > 0 || unrecovered.Count > 0)
             {

@@ -1,11 +1,11 @@
-using Ringway.Reliability.Tests.Hostile;
-using Ringway.Reliability.Tests.Infrastructure;
+using Ringway.TestSupport.Hostile;
+using Ringway.TestSupport.Samples;
 using Xunit.Abstractions;
 
 namespace Ringway.Replicas.Docker.Tests.Hostile;
 
 /// <summary>
-/// The admin-API cases of tests/Reliability.Tests/Corpus/hostile.jsonl against the sample host with the Docker provider
+/// The admin-API cases of tests/TestSupport/Hostile/Corpus/hostile.jsonl against the sample host with the Docker provider
 /// (3 containers): the same checks as there (HostileReplay), plus that no container was created or removed.
 /// </summary>
 [Collection(Containers.DockerCollection.Name)]

@@ -9,21 +9,6 @@ internal static class BuildOutputs
 
     public static string FixtureDll => Output("tests/ProcessParentFixture", "Ringway.ProcessParentFixture.dll");
 
-    /// <summary>The dotnet host running the tests, so children use the same runtime.</summary>
-    public static string DotnetHost
-    {
-        get
-        {
-            var self = Environment.ProcessPath;
-            if (self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet")
-            {
-                return self;
-            }
-
-            return Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        }
-    }
-
     private static string Output(string project, string fileName)
     {
         var metadata = typeof(BuildOutputs).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().ToDictionary(a => a.Key, a => a.Value);

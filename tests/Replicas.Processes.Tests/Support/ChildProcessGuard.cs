@@ -1,3 +1,5 @@
+using Ringway.TestSupport.Processes;
+
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Support;
 
 /// <summary>
@@ -20,7 +22,7 @@ internal sealed class ChildProcessGuard : IDisposable
         {
             foreach (var processId in Running())
             {
-                ProcessTable.Kill(processId);
+                ProcessTable.Signal(processId, ProcessTable.SigKill);
             }
         }
     }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.Versioning;
 using Ringway.LoadBalancing.AspNetCore.Replicas.Processes;
 using Ringway.LoadBalancing.AspNetCore.Tests.Support;
+using Ringway.TestSupport.Processes;
 using Xunit.Abstractions;
 
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Replicas.Processes;
@@ -23,7 +24,7 @@ public sealed class ParentDeathTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task ParentKilled_ServerWatchingItsParentWithoutWatchdog_ChildrenExit()
     {
-        using var parent = await StartParentAsync(watchdog: false, BuildOutputs.DotnetHost, BuildOutputs.ServerDll, "--urls", "http://{host}:{port}");
+        using var parent = await StartParentAsync(watchdog: false, DotnetHost.Executable, BuildOutputs.ServerDll, "--urls", "http://{host}:{port}");
 
         parent.Process.Kill(); // SIGKILL: the balancer has no chance to stop anything
 
@@ -34,7 +35,7 @@ public sealed class ParentDeathTests(ITestOutputHelper output) : IDisposable
     public async Task ParentKilled_CommandIgnoringItsParent_WatchdogEndsIt()
     {
         // "listen" accepts connections and never looks at its parent: only the watchdog can end it.
-        using var parent = await StartParentAsync(watchdog: true, BuildOutputs.DotnetHost, BuildOutputs.FixtureDll, "listen");
+        using var parent = await StartParentAsync(watchdog: true, DotnetHost.Executable, BuildOutputs.FixtureDll, "listen");
 
         parent.Process.Kill();
 
@@ -44,7 +45,7 @@ public sealed class ParentDeathTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task ParentTerminated_GracefulShutdown_StopsChildrenBeforeExiting()
     {
-        using var parent = await StartParentAsync(watchdog: true, BuildOutputs.DotnetHost, BuildOutputs.ServerDll, "--urls", "http://{host}:{port}");
+        using var parent = await StartParentAsync(watchdog: true, DotnetHost.Executable, BuildOutputs.ServerDll, "--urls", "http://{host}:{port}");
 
         Assert.True(PosixSignals.Terminate(parent.Process.Id)); // SIGTERM, as from Ctrl-C or docker stop
         using (var exit = new CancellationTokenSource(Limit))
@@ -71,7 +72,7 @@ public sealed class ParentDeathTests(ITestOutputHelper output) : IDisposable
 
     private async Task<ParentProcess> StartParentAsync(bool watchdog, string fileName, params string[] arguments)
     {
-        var startInfo = new ProcessStartInfo(BuildOutputs.DotnetHost)
+        var startInfo = new ProcessStartInfo(DotnetHost.Executable)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,

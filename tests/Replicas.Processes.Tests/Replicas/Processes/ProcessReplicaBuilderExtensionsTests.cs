@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Ringway.LoadBalancing.AspNetCore.Replicas.Processes;
 using Ringway.LoadBalancing.AspNetCore.Tests.Support;
+using Ringway.TestSupport.Processes;
 
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Replicas.Processes;
 
@@ -105,7 +106,7 @@ public sealed class ProcessReplicaBuilderExtensionsTests : IDisposable
 
     private void ConfigureServer(ProcessReplicaOptions options)
     {
-        options.FileName = BuildOutputs.DotnetHost;
+        options.FileName = DotnetHost.Executable;
         options.Arguments.Clear();
         options.Arguments.Add(BuildOutputs.ServerDll);
         options.Arguments.Add("--urls");

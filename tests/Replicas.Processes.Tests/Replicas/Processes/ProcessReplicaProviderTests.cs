@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Ringway.LoadBalancing.AspNetCore.Replicas.Processes;
 using Ringway.LoadBalancing.AspNetCore.Tests.Support;
+using Ringway.TestSupport.Processes;
 using Xunit.Abstractions;
 
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Replicas.Processes;
@@ -55,7 +56,7 @@ public sealed class ProcessReplicaProviderTests(ITestOutputHelper output) : IDis
         Assert.Equal([b, c], await provider.ListAsync(CancellationToken.None)); // in start order
 
         // A stopped replica is not an exit to report: the first exit WatchExitsAsync yields is b's.
-        ProcessTable.Kill(Pid(b));
+        ProcessTable.Signal(Pid(b), ProcessTable.SigKill);
         Assert.Equal(b, await FirstExitAsync(provider));
     }
 
@@ -65,7 +66,7 @@ public sealed class ProcessReplicaProviderTests(ITestOutputHelper output) : IDis
         await using var provider = Create(ServerOptions());
         var replicas = await provider.StartAsync(["a", "b"], CancellationToken.None);
 
-        ProcessTable.Kill(Pid(replicas[0]));
+        ProcessTable.Signal(Pid(replicas[0]), ProcessTable.SigKill);
 
         Assert.Equal(replicas[0], await FirstExitAsync(provider));
         Assert.Equal([replicas[1]], await provider.ListAsync(CancellationToken.None));
@@ -202,7 +203,7 @@ public sealed class ProcessReplicaProviderTests(ITestOutputHelper output) : IDis
     /// <summary>The sample server on {host}:{port}, marked as this test's.</summary>
     private ProcessReplicaOptions ServerOptions(Action<ProcessReplicaOptions>? configure = null)
     {
-        var options = new ProcessReplicaOptions { FileName = BuildOutputs.DotnetHost, StopGracePeriod = TimeSpan.FromSeconds(5) };
+        var options = new ProcessReplicaOptions { FileName = DotnetHost.Executable, StopGracePeriod = TimeSpan.FromSeconds(5) };
         options.Arguments.Add(BuildOutputs.ServerDll);
         options.Arguments.Add("--urls");
         options.Arguments.Add("http://{host}:{port}");

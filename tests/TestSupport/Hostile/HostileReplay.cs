@@ -1,14 +1,15 @@
-using Ringway.Reliability.Tests.Infrastructure;
+using Ringway.TestSupport.Samples;
+using Xunit;
 
-namespace Ringway.Reliability.Tests.Hostile;
+namespace Ringway.TestSupport.Hostile;
 
 /// <summary>
 /// Sends one corpus case to a running sample host, over a raw socket, and checks the answer: a 4xx (in the JSON error
 /// shape where the balancer answers; Kestrel's own rejection or a closed connection where the corpus says "kestrel"),
 /// never a 5xx, and the host still running. Whether anything changed is for the caller to check: replica processes for
-/// the local host (<see cref="HostileInputTests"/>), containers for the Docker one (tests/Replicas.Docker.Tests).
+/// the local host (tests/Reliability.Tests, HostileInputTests), containers for the Docker one (tests/Replicas.Docker.Tests).
 /// </summary>
-internal static class HostileReplay
+public static class HostileReplay
 {
     /// <summary>The cases aimed at the admin API (/add and /rm), the ones that could start or stop replicas.</summary>
     public static IEnumerable<HostileCase> AdminCases() =>

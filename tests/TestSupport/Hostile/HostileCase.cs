@@ -1,12 +1,11 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Ringway.Reliability.Tests.Infrastructure;
 
-namespace Ringway.Reliability.Tests.Hostile;
+namespace Ringway.TestSupport.Hostile;
 
 /// <summary>
-/// One line of Corpus/hostile.jsonl: a request (method, path, headers, body, or a raw request text with <c>{host}</c>),
+/// One line of Corpus/hostile.jsonl (copied to the output directory from Hostile/Corpus here): a request (method, path, headers, body, or a raw request text with <c>{host}</c>),
 /// optionally made bigger by a generator, optionally trickled, and what may come back:
 /// <list type="bullet">
 /// <item><c>json</c>: a 4xx in SPEC.md's error shape, written by the balancer;</item>
@@ -14,7 +13,7 @@ namespace Ringway.Reliability.Tests.Hostile;
 /// <item><c>4xx</c>: a 4xx passed through from a replica (its own body).</item>
 /// </list>
 /// </summary>
-internal sealed record HostileCase(string Name, JsonElement Json)
+public sealed record HostileCase(string Name, JsonElement Json)
 {
     public static IEnumerable<HostileCase> Load()
     {

@@ -1,9 +1,9 @@
 using System.Text.Json;
 
-namespace Ringway.Reliability.Tests.Infrastructure;
+namespace Ringway.TestSupport.Hostile;
 
 /// <summary>SPEC.md's error body: exactly <c>{"message": "&lt;Error&gt; ...", "status": "failure"}</c>, as application/json.</summary>
-internal static class ErrorShape
+public static class ErrorShape
 {
     /// <summary>Null when <paramref name="body"/> has the shape; otherwise what is wrong with it.</summary>
     public static string? Problem(string? contentType, string body)

@@ -3,10 +3,10 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Ringway.Reliability.Tests.Infrastructure;
+namespace Ringway.TestSupport.Hostile;
 
 /// <summary>What came back on a raw connection: a parsed response, or nothing before the server closed it.</summary>
-internal sealed record RawResponse(int Status, IReadOnlyDictionary<string, string> Headers, string Body, TimeSpan Elapsed)
+public sealed record RawResponse(int Status, IReadOnlyDictionary<string, string> Headers, string Body, TimeSpan Elapsed)
 {
     /// <summary>The server closed (or reset) the connection without a response.</summary>
     public bool Closed => Status == 0;
@@ -18,7 +18,7 @@ internal sealed record RawResponse(int Status, IReadOnlyDictionary<string, strin
 /// HTTP/1.1 over a bare TcpClient, for requests HttpClient refuses to send (conflicting framing, oversized or malformed
 /// headers) and for clients that trickle their bytes. Reads until the server closes the connection.
 /// </summary>
-internal static class RawHttp
+public static class RawHttp
 {
     public static async Task<RawResponse> SendAsync(Uri address, byte[] request, TimeSpan? trickleEvery = null, int trickleBytes = 1, int trickleFrom = 0, bool halfClose = false, TimeSpan? limit = null)
     {

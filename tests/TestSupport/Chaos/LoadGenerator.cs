@@ -2,14 +2,14 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 
-namespace Ringway.Reliability.Tests.Chaos;
+namespace Ringway.TestSupport.Chaos;
 
 /// <summary>
 /// Closed-loop load: <c>clients</c> tasks, each sending one request after another until stopped. GETs go to /home with a
 /// random key (so every replica gets some); a share of POSTs (not idempotent, never retried once sent) goes to /home too,
 /// which the replicas answer with 405: that answer is a delivered request, a 5xx or an exception is a lost one.
 /// </summary>
-internal sealed class LoadGenerator(HttpClient client, int clients, double postShare, int seed)
+public sealed class LoadGenerator(HttpClient client, int clients, double postShare, int seed)
 {
     private readonly ConcurrentQueue<string> _failures = new();
     private long _gets;

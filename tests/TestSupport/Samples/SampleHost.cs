@@ -3,22 +3,27 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Ringway.TestSupport.Processes;
 
-namespace Ringway.Reliability.Tests.Infrastructure;
+namespace Ringway.TestSupport.Samples;
 
 /// <summary>
-/// The built samples/LoadBalancer as a real child process on 127.0.0.1 (port 0: its banner names the port), with local
-/// replica processes. Every process of its tree carries a marker variable; disposing sends SIGTERM (the host stops its
-/// replicas), then kills by id whatever still carries the marker.
+/// The built samples/LoadBalancer as a real child process on 127.0.0.1 (port 0: its banner names the port), ready once /rep
+/// answers. Every process of its tree carries a marker variable; disposing sends SIGTERM (the host stops its replicas), kills
+/// the tree if it does not exit, then kills by id whatever still carries the marker.
 /// </summary>
-internal sealed partial class SampleHost : IAsyncDisposable
+public sealed partial class SampleHost : IAsyncDisposable
 {
-    private const string MarkerVariable = "RINGWAY_RELIABILITY_MARKER";
+    private const string MarkerVariable = "RINGWAY_SAMPLE_HOST_MARKER";
     private readonly Process _process;
+    private readonly string _marker;
     private readonly StringBuilder _output = new();
-    private readonly string _marker = Guid.NewGuid().ToString("N");
 
-    private SampleHost(Process process) => _process = process;
+    private SampleHost(Process process, string marker)
+    {
+        _process = process;
+        _marker = marker;
+    }
 
     public Uri Address { get; private set; } = null!;
 
@@ -42,15 +47,24 @@ internal sealed partial class SampleHost : IAsyncDisposable
     public static string LoadBalancerDll =>
         typeof(SampleHost).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "LoadBalancerDll").Value!;
 
-    public static async Task<SampleHost> StartAsync(params string[] arguments)
+    public static Task<SampleHost> StartAsync(params string[] arguments) => StartAsync(new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts the host with extra environment variables (on top of this process's).</summary>
+    public static async Task<SampleHost> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        var self = Environment.ProcessPath;
-        var start = new ProcessStartInfo(self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet")
+        var start = new ProcessStartInfo(DotnetHost.Executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var marker = Guid.NewGuid().ToString("N");
+        start.Environment[MarkerVariable] = marker;
         start.ArgumentList.Add(LoadBalancerDll);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add("http://127.0.0.1:0");
@@ -59,12 +73,10 @@ internal sealed partial class SampleHost : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        var host = new SampleHost(new Process { StartInfo = start });
-        start.Environment[MarkerVariable] = host._marker;
+        var host = new SampleHost(Process.Start(start)!, marker);
         var ready = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         host._process.OutputDataReceived += (_, e) => host.OnLine(e.Data, ready);
         host._process.ErrorDataReceived += (_, e) => host.OnLine(e.Data, ready);
-        host._process.Start();
         host._process.BeginOutputReadLine();
         host._process.BeginErrorReadLine();
         try
@@ -76,6 +88,7 @@ internal sealed partial class SampleHost : IAsyncDisposable
             }
 
             host.Address = ready.Task.Result;
+            // Room for the chaos tests' many concurrent clients (Reliability.Tests, Replicas.Docker.Tests).
             host.Client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
             {
                 BaseAddress = host.Address,
@@ -117,13 +130,15 @@ internal sealed partial class SampleHost : IAsyncDisposable
     [GeneratedRegex(@"Ringway load balancer on (http://[0-9.]+:\d+)")]
     private static partial Regex BannerRegex();
 
-    /// <summary>The replica processes of this host by SERVER_ID: its children running the sample server.</summary>
+    /// <summary>The replica processes of this host by SERVER_ID: its running children that run the sample server.</summary>
     public Dictionary<string, int> ReplicaProcesses()
     {
         var result = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var child in ProcessTable.Children(_process.Id))
         {
-            if (ProcessTable.EnvironmentOf(child, "SERVER_ID") is { } id && ProcessTable.IsRunning(child))
+            if (ProcessTable.EnvironmentOf(child, "SERVER_ID") is { } id
+                && ProcessTable.CommandLineOf(child) is { } arguments && arguments.Any(a => a.Contains("Ringway.Samples.Server.dll", StringComparison.Ordinal))
+                && ProcessTable.IsRunning(child))
             {
                 result[id] = child;
             }
@@ -156,31 +171,38 @@ internal sealed partial class SampleHost : IAsyncDisposable
         return [.. json.RootElement.GetProperty("message").GetProperty("replicas").EnumerateArray().Select(e => e.GetString()!)];
     }
 
-    public Task<HttpResponseMessage> SendJsonAsync(HttpMethod method, string path, string body) =>
-        Client.SendAsync(new HttpRequestMessage(method, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") });
+    public Task<HttpResponseMessage> AddAsync(string body) => SendJsonAsync(HttpMethod.Post, "/add", body);
+
+    public Task<HttpResponseMessage> RemoveAsync(string body) => SendJsonAsync(HttpMethod.Delete, "/rm", body);
+
+    /// <summary>A request with a JSON body, or none when <paramref name="body"/> is null.</summary>
+    public Task<HttpResponseMessage> SendJsonAsync(HttpMethod method, string path, string? body)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        return Client.SendAsync(request);
+    }
 
     public async ValueTask DisposeAsync()
     {
         Client?.Dispose();
-        try
+        if (!_process.HasExited)
         {
-            if (!_process.HasExited)
+            ProcessTable.Signal(_process.Id, ProcessTable.SigTerm); // the host stops its replicas, then exits
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try
             {
-                ProcessTable.Signal(_process.Id, ProcessTable.SigTerm); // the host stops its replicas, then exits
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-                try
-                {
-                    await _process.WaitForExitAsync(timeout.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    _process.Kill(entireProcessTree: true);
-                }
+                await _process.WaitForExitAsync(timeout.Token);
             }
-        }
-        catch (InvalidOperationException)
-        {
-            // Never started.
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
         }
 
         // Whatever of the tree is left (a replica orphaned by a failure), by its own id; twice, in case one forked meanwhile.

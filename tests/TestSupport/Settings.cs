@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Ringway.Reliability.Tests.Infrastructure;
+namespace Ringway.TestSupport;
 
 /// <summary>Knobs for the long runs (scripts/chaos.sh, scripts/fuzz.sh); the defaults are the short CI versions.</summary>
-internal static class Settings
+public static class Settings
 {
     public static int Int(string variable, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(variable), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : fallback;

@@ -3,26 +3,32 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Ringway.Reliability.Tests.Infrastructure;
+namespace Ringway.TestSupport.Processes;
 
 /// <summary>What runs on this (Linux) machine, read from /proc; signals sent by process id only.</summary>
-internal static partial class ProcessTable
+public static partial class ProcessTable
 {
     public const int SigKill = 9;
     public const int SigTerm = 15;
 
-    /// <summary>Whether the process exists and is not a zombie.</summary>
-    public static bool IsRunning(int processId)
+    /// <summary>Whether the process runs: it exists and is not a zombie.</summary>
+    public static bool IsRunning(int processId) => StartTime(processId) is not null;
+
+    /// <summary>Whether the process with this id still is the one that started at <paramref name="startTime"/>.</summary>
+    public static bool IsRunning(int processId, string startTime) => StartTime(processId) == startTime;
+
+    /// <summary>The process's start time in clock ticks since boot, or null when it does not run; tells a process from a later one with the same id.</summary>
+    public static string? StartTime(int processId)
     {
         try
         {
             var stat = File.ReadAllText($"/proc/{processId}/stat");
-            var state = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
-            return state is not ("Z" or "X");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return fields[0] is "Z" or "X" ? null : fields[19];
         }
         catch (IOException)
         {
-            return false;
+            return null;
         }
     }
 
@@ -101,6 +107,19 @@ internal static partial class ProcessTable
         }
     }
 
+    /// <summary>The process's command line (its arguments), or null when it is gone.</summary>
+    public static string[]? CommandLineOf(int processId)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{processId}/cmdline").Split('\0');
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Sends a signal to one process by id; false when it is gone.</summary>
     public static bool Signal(int processId, int signal) => SysKill(processId, signal) == 0;
 
@@ -120,6 +139,10 @@ internal static partial class ProcessTable
 
         return true;
     }
+
+    /// <summary>The same for a synchronous condition (a look at /proc), polled less often.</summary>
+    public static Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan limit, int pollMilliseconds = 100) =>
+        EventuallyAsync(() => Task.FromResult(condition()), limit, pollMilliseconds);
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int SysKill(int pid, int signal);

@@ -1,4 +1,4 @@
-"""Writes hostile.jsonl, the hostile-input corpus replayed by Hostile/HostileInputTests.cs (python3 generate.py).
+"""Writes hostile.jsonl, the hostile-input corpus replayed by tests/Reliability.Tests/Hostile/HostileInputTests.cs and tests/Replicas.Docker.Tests/Hostile (python3 generate.py).
 
 One JSON object per line: name, then either method/path (+ headers [[name, value]], body or bodyBase64, generate) or raw
 (a whole request, {host} replaced), optional trickle {everyMs, bytes, headersFirst}, and expect:
