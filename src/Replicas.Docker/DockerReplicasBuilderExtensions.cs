@@ -20,21 +20,10 @@ public static class DockerReplicasBuilderExtensions
     /// <returns>The same builder.</returns>
     public static IConsistentHashBalancerBuilder AddDockerReplicas(this IConsistentHashBalancerBuilder builder, Action<DockerReplicaOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(configure);
-        builder.Services.AddOptions<DockerReplicaOptions>()
-            .Configure(configure)
-            .ValidateOnStart();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DockerReplicaOptions>, ContainerReplicaOptionsValidator<DockerReplicaOptions>>());
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.RemoveAll<IReplicaProvider>();
-        builder.Services.TryAddSingleton(sp => new DockerReplicaProvider(
+        return AddProvider(builder, configure, sp => new DockerReplicaProvider(
             sp.GetRequiredService<IOptions<DockerReplicaOptions>>(),
             sp.GetRequiredService<ILogger<DockerReplicaProvider>>(),
             sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddSingleton<IReplicaProvider>(sp => sp.GetRequiredService<DockerReplicaProvider>());
-        KeepReplicasWhenAsked<DockerReplicaOptions>(builder.Services);
-        return builder;
     }
 
     /// <summary>
@@ -60,20 +49,9 @@ public static class DockerReplicasBuilderExtensions
     /// <returns>The same builder.</returns>
     public static IConsistentHashBalancerBuilder AddSwarmReplicas(this IConsistentHashBalancerBuilder builder, Action<SwarmReplicaOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(configure);
-        builder.Services.AddOptions<SwarmReplicaOptions>()
-            .Configure(configure)
-            .ValidateOnStart();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwarmReplicaOptions>, ContainerReplicaOptionsValidator<SwarmReplicaOptions>>());
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.RemoveAll<IReplicaProvider>();
-        builder.Services.TryAddSingleton(sp => new SwarmReplicaProvider(
+        return AddProvider(builder, configure, sp => new SwarmReplicaProvider(
             sp.GetRequiredService<IOptions<SwarmReplicaOptions>>(),
             sp.GetRequiredService<ILogger<SwarmReplicaProvider>>()));
-        builder.Services.AddSingleton<IReplicaProvider>(sp => sp.GetRequiredService<SwarmReplicaProvider>());
-        KeepReplicasWhenAsked<SwarmReplicaOptions>(builder.Services);
-        return builder;
     }
 
     /// <summary>
@@ -87,6 +65,26 @@ public static class DockerReplicasBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         return builder.AddSwarmReplicas(configuration.Bind);
+    }
+
+    // Both providers register alike: validated options, the provider as the only IReplicaProvider, and OnShutdown honoured.
+    private static IConsistentHashBalancerBuilder AddProvider<TOptions, TProvider>(
+        IConsistentHashBalancerBuilder builder, Action<TOptions> configure, Func<IServiceProvider, TProvider> create)
+        where TOptions : ContainerReplicaOptions
+        where TProvider : class, IReplicaProvider
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddOptions<TOptions>()
+            .Configure(configure)
+            .ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, ContainerReplicaOptionsValidator<TOptions>>());
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.RemoveAll<IReplicaProvider>();
+        builder.Services.TryAddSingleton(create);
+        builder.Services.AddSingleton<IReplicaProvider>(sp => sp.GetRequiredService<TProvider>());
+        KeepReplicasWhenAsked<TOptions>(builder.Services);
+        return builder;
     }
 
     // The replica controller stops every replica on shutdown unless told otherwise; Keep tells it otherwise.

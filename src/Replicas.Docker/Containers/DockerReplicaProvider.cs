@@ -15,44 +15,31 @@ namespace Ringway.Replicas.Docker;
 /// Each replica is a container labelled <c>io.ringway.*</c>, attached to a user-defined network under its hostname.
 /// Only containers carrying this instance's labels are ever listed, adopted, stopped or removed.
 /// </summary>
-internal sealed partial class DockerReplicaProvider : IReplicaProvider, IAsyncDisposable, IDisposable
+internal sealed partial class DockerReplicaProvider : EngineReplicaProvider<DockerReplicaOptions>
 {
-    private readonly DockerReplicaOptions _options;
-    private readonly ILogger<DockerReplicaProvider> _logger;
     private readonly TimeProvider _time;
-    private readonly DockerClient _client;
-    private readonly string _endpoint;
     private readonly string _portKey;
 
     // The replicas this provider started or adopted, by container id: die events for other containers are ignored,
     // and a replica the provider stops itself is taken out first so that its own stop is not reported as a failure.
     private readonly ConcurrentDictionary<string, Replica> _tracked = new(StringComparer.Ordinal);
-    // Labelled containers of another image, already logged: every listing skips them, the log says so once.
-    private readonly ConcurrentDictionary<string, byte> _leftAlone = new(StringComparer.Ordinal);
     private long _lastOrder;
-    private readonly SemaphoreSlim _networkLock = new(1, 1);
-    private bool _networkReady;
-    private bool _createdNetwork;
-    private int _disposed;
 
     public DockerReplicaProvider(IOptions<DockerReplicaOptions> options, ILogger<DockerReplicaProvider> logger, TimeProvider? time = null)
+        : base(options.Value, logger, options.Value.Network, options.Value.CreateNetwork)
     {
-        _options = options.Value;
-        var errors = _options.Validate().ToList();
-        if (errors.Count > 0)
-        {
-            throw new OptionsValidationException(nameof(DockerReplicaOptions), typeof(DockerReplicaOptions), errors);
-        }
-        _logger = logger;
         _time = time ?? TimeProvider.System;
-        _client = DockerEngine.CreateClient(_options);
-        _endpoint = DockerEngine.Describe(_client);
         _portKey = $"{_options.ContainerPort}/tcp";
     }
 
-    public bool CanStart => true;
+    // Stopping a container waits for its grace period before the engine answers.
+    private protected override TimeSpan RemoveTimeout => _options.EngineTimeout + _options.StopTimeout;
 
-    public async Task<IReadOnlyList<Replica>> StartAsync(IReadOnlyList<string> hostnames, CancellationToken cancellationToken)
+    private protected override string NetworkDriver => "bridge";
+
+    private protected override string NetworkKind => "network";
+
+    public override async Task<IReadOnlyList<Replica>> StartAsync(IReadOnlyList<string> hostnames, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(hostnames);
         if (hostnames.Count == 0)
@@ -60,7 +47,14 @@ internal sealed partial class DockerReplicaProvider : IReplicaProvider, IAsyncDi
             return [];
         }
         var what = hostnames.Count == 1 ? $"start replica '{hostnames[0]}'" : $"start {hostnames.Count} replicas";
-        await EnsureNetworkAsync(what, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureNetworkAsync(what, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw EngineFailure(e, what);
+        }
 
         // Created together, so the engine's creation times cannot order them; an explicit order label does (adoption).
         var order = NextOrder(hostnames.Count);
@@ -78,9 +72,7 @@ internal sealed partial class DockerReplicaProvider : IReplicaProvider, IAsyncDi
             }
             var failure = attempts.First(a => !a.IsCompletedSuccessfully).Exception?.GetBaseException()
                 ?? new OperationCanceledException(cancellationToken);
-            var error = DockerEngine.Translate(failure, what, _endpoint, _options.Image, _options.Network);
-            LogEngineError(_logger, what, error.Message, failure);
-            throw error;
+            throw EngineFailure(failure, what);
         }
         var replicas = attempts.Select(a => a.Result).ToList();
         foreach (var replica in replicas)
@@ -174,14 +166,14 @@ internal sealed partial class DockerReplicaProvider : IReplicaProvider, IAsyncDi
         }
     }
 
-    public async Task StopAsync(Replica replica, CancellationToken cancellationToken)
+    public override async Task StopAsync(Replica replica, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(replica);
         _tracked.TryRemove(replica.ProviderId, out _);
         var what = $"stop replica '{replica.Hostname}'";
         try
         {
-            using var timeout = DockerEngine.Timeout(_options.EngineTimeout + _options.StopTimeout, cancellationToken);
+            using var timeout = DockerEngine.Timeout(RemoveTimeout, cancellationToken);
             ContainerInspectResponse container;
             try
             {
@@ -202,13 +194,11 @@ internal sealed partial class DockerReplicaProvider : IReplicaProvider, IAsyncDi
         }
         catch (Exception e) when (e is not ReplicaProviderException && !cancellationToken.IsCancellationRequested)
         {
-            var error = DockerEngine.Translate(e, what, _endpoint, _options.Image, _options.Network);
-            LogEngineError(_logger, what, error.Message, e);
-            throw error;
+            throw EngineFailure(e, what);
         }
     }
 
-    public async Task<IReadOnlyList<Replica>> ListAsync(CancellationToken cancellationToken)
+    public override async Task<IReadOnlyList<Replica>> ListAsync(CancellationToken cancellationToken)
     {
         const string what = "list replicas";
         try
@@ -246,13 +236,11 @@ internal sealed partial class DockerReplicaProvider : IReplicaProvider, IAsyncDi
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            var error = DockerEngine.Translate(e, what, _endpoint, _options.Image, _options.Network);
-            LogEngineError(_logger, what, error.Message, e);
-            throw error;
+            throw EngineFailure(e, what);
         }
     }
 
-    public async IAsyncEnumerable<Replica> WatchExitsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public override async IAsyncEnumerable<Replica> WatchExitsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var exits = Channel.CreateUnbounded<Replica>(new UnboundedChannelOptions { SingleReader = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -364,13 +352,8 @@ internal sealed partial class DockerReplicaProvider : IReplicaProvider, IAsyncDi
             cancellationToken).ConfigureAwait(false);
         // The engine filtered by label already; checking again costs nothing and guards against a filter that was ignored.
         // Every path that adopts, stops or removes listed containers comes through here, so the image rule lives here too.
-        return ResourceNames.OwnReplicas(containers, c => c.Labels, _options.InstanceName, _options.Image, (c, image) =>
-        {
-            if (_leftAlone.TryAdd(c.ID, 0))
-            {
-                LogOtherImage(_logger, c.Names.FirstOrDefault()?.TrimStart('/') ?? "", ShortId(c.ID), image, _options.Image);
-            }
-        });
+        return OwnReplicas(containers, c => c.Labels, c => c.ID, (c, image) =>
+            LogOtherImage(_logger, c.Names.FirstOrDefault()?.TrimStart('/') ?? "", ShortId(c.ID), image, _options.Image));
     }
 
     private async Task StopAndRemoveAsync(string id, CancellationToken cancellationToken)
@@ -399,103 +382,21 @@ internal sealed partial class DockerReplicaProvider : IReplicaProvider, IAsyncDi
         }
     }
 
-    /// <summary>Removes a container this provider created; never throws (used while cleaning up after a failure).</summary>
-    private async Task RemoveQuietlyAsync(string id)
+    private protected override Task RemoveAsync(string id, CancellationToken cancellationToken) =>
+        _client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true }, cancellationToken);
+
+    private protected override async Task<int> RemoveOwnReplicasAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            using var timeout = new CancellationTokenSource(_options.EngineTimeout);
-            await _client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true }, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or OperationCanceledException)
-        {
-            LogCleanupFailed(_logger, ShortId(id), e.GetBaseException().Message);
-        }
+        var containers = await ListOwnContainersAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(containers.Select(c => StopAndRemoveAsync(c.ID, cancellationToken))).ConfigureAwait(false);
+        return containers.Count;
     }
 
-    private async Task EnsureNetworkAsync(string what, CancellationToken cancellationToken)
-    {
-        if (_networkReady)
-        {
-            return;
-        }
-        await _networkLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_networkReady)
-            {
-                return;
-            }
-            using var timeout = DockerEngine.Timeout(_options.EngineTimeout, cancellationToken);
-            var exists = (await _client.Networks.ListNetworksAsync(new NetworksListParameters
-            {
-                Filters = new Dictionary<string, IDictionary<string, bool>> { ["name"] = new Dictionary<string, bool> { [_options.Network] = true } },
-            }, timeout.Token).ConfigureAwait(false)).Any(n => n.Name == _options.Network || n.ID.StartsWith(_options.Network, StringComparison.Ordinal));
-            if (!exists)
-            {
-                if (!_options.CreateNetwork)
-                {
-                    throw new ReplicaProviderException($"Cannot {what}: network '{_options.Network}' does not exist (create it, or set CreateNetwork).");
-                }
-                await _client.Networks.CreateNetworkAsync(new NetworksCreateParameters
-                {
-                    Name = _options.Network,
-                    Driver = "bridge",
-                    Labels = new Dictionary<string, string> { [ResourceNames.ManagedLabel] = "true", [ResourceNames.InstanceLabel] = _options.InstanceName },
-                }, timeout.Token).ConfigureAwait(false);
-                _createdNetwork = true;
-                LogNetworkCreated(_logger, _options.Network);
-            }
-            _networkReady = true;
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            var error = DockerEngine.Translate(e, what, _endpoint, _options.Image, _options.Network);
-            LogEngineError(_logger, what, error.Message, e);
-            throw error;
-        }
-        finally
-        {
-            _networkLock.Release();
-        }
-    }
+    // Network may also name the network by (a prefix of) its id.
+    private protected override bool IsConfiguredNetwork(NetworkResponse network) =>
+        base.IsConfiguredNetwork(network) || network.ID.StartsWith(_options.Network, StringComparison.Ordinal);
 
-    /// <summary>For hosts that dispose synchronously; the work is the same as <see cref="DisposeAsync"/>.</summary>
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
-
-    /// <summary>On shutdown: removes this instance's replicas (unless told to keep them) and the network if this provider made it.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
-        {
-            return;
-        }
-        try
-        {
-            if (_options.OnShutdown == ReplicaShutdownBehavior.Remove)
-            {
-                using var timeout = new CancellationTokenSource(_options.EngineTimeout + _options.StopTimeout);
-                var containers = await ListOwnContainersAsync(timeout.Token).ConfigureAwait(false);
-                await Task.WhenAll(containers.Select(c => StopAndRemoveAsync(c.ID, timeout.Token))).ConfigureAwait(false);
-                LogShutdownRemoved(_logger, containers.Count);
-                if (_createdNetwork)
-                {
-                    await _client.Networks.DeleteNetworkAsync(_options.Network, timeout.Token).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or OperationCanceledException)
-        {
-            LogCleanupFailed(_logger, _options.InstanceName, e.GetBaseException().Message);
-        }
-        finally
-        {
-            _client.Dispose();
-            _networkLock.Dispose();
-        }
-    }
-
-    private Uri NetworkAddress(string containerName) => new($"http://{containerName}:{_options.ContainerPort.ToString(CultureInfo.InvariantCulture)}/");
+    private protected override string LogId(string id) => ShortId(id);
 
     private Uri? PublishedAddress(ContainerInspectResponse container)
     {
@@ -534,7 +435,7 @@ internal sealed partial class DockerReplicaProvider : IReplicaProvider, IAsyncDi
     private static partial void LogReplicaDied(ILogger logger, string hostname, string containerId, string reason);
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Error, Message = "Docker engine error while trying to {Operation}: {Reason}")]
-    private static partial void LogEngineError(ILogger logger, string operation, string reason, Exception exception);
+    private protected override partial void LogEngineError(string operation, string reason, Exception exception);
 
     [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "Lost the event stream of the Docker engine at {Endpoint}; reconnecting in {DelayMs} ms ({Reason})")]
     private static partial void LogEventsLost(ILogger logger, string endpoint, double delayMs, string reason);
@@ -549,13 +450,13 @@ internal sealed partial class DockerReplicaProvider : IReplicaProvider, IAsyncDi
     private static partial void LogRemovingLeftover(ILogger logger, string hostname, string containerId, string reason);
 
     [LoggerMessage(EventId = 4008, Level = LogLevel.Warning, Message = "Could not clean up {What}: {Reason}")]
-    private static partial void LogCleanupFailed(ILogger logger, string what, string reason);
+    private protected override partial void LogCleanupFailed(string what, string reason);
 
     [LoggerMessage(EventId = 4009, Level = LogLevel.Information, Message = "Created network {Network}")]
-    private static partial void LogNetworkCreated(ILogger logger, string network);
+    private protected override partial void LogNetworkCreated(string network);
 
     [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "Balancer stopping: removed {Count} replica containers")]
-    private static partial void LogShutdownRemoved(ILogger logger, int count);
+    private protected override partial void LogShutdownRemoved(int count);
 
     [LoggerMessage(EventId = 4011, Level = LogLevel.Warning, Message = "Left alone container {ContainerName} ({ContainerId}): it carries this balancer's labels but image label {ImageLabel}, not the configured image {Image}")]
     private static partial void LogOtherImage(ILogger logger, string containerName, string containerId, string imageLabel, string image);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
@@ -14,35 +13,18 @@ namespace Ringway.Replicas.Docker;
 /// Each replica is a one-task Swarm service labelled <c>io.ringway.*</c> on an attachable overlay network: Swarm
 /// places it on any node and restarts its task when it fails. Only services with this instance's labels are touched.
 /// </summary>
-internal sealed partial class SwarmReplicaProvider : IReplicaProvider, IAsyncDisposable, IDisposable
+internal sealed partial class SwarmReplicaProvider : EngineReplicaProvider<SwarmReplicaOptions>
 {
-    private readonly SwarmReplicaOptions _options;
-    private readonly ILogger<SwarmReplicaProvider> _logger;
-    private readonly DockerClient _client;
-    private readonly string _endpoint;
-    private readonly SemaphoreSlim _networkLock = new(1, 1);
-    // Labelled services of another image, already logged: every listing skips them, the log says so once.
-    private readonly ConcurrentDictionary<string, byte> _leftAlone = new(StringComparer.Ordinal);
-    private bool _networkReady;
-    private bool _createdNetwork;
-    private int _disposed;
-
     public SwarmReplicaProvider(IOptions<SwarmReplicaOptions> options, ILogger<SwarmReplicaProvider> logger)
+        : base(options.Value, logger, options.Value.Network, options.Value.CreateNetwork)
     {
-        _options = options.Value;
-        var errors = _options.Validate().ToList();
-        if (errors.Count > 0)
-        {
-            throw new OptionsValidationException(nameof(SwarmReplicaOptions), typeof(SwarmReplicaOptions), errors);
-        }
-        _logger = logger;
-        _client = DockerEngine.CreateClient(_options);
-        _endpoint = DockerEngine.Describe(_client);
     }
 
-    public bool CanStart => true;
+    private protected override string NetworkDriver => "overlay";
 
-    public async Task<IReadOnlyList<Replica>> StartAsync(IReadOnlyList<string> hostnames, CancellationToken cancellationToken)
+    private protected override string NetworkKind => "overlay network";
+
+    public override async Task<IReadOnlyList<Replica>> StartAsync(IReadOnlyList<string> hostnames, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(hostnames);
         if (hostnames.Count == 0)
@@ -66,9 +48,7 @@ internal sealed partial class SwarmReplicaProvider : IReplicaProvider, IAsyncDis
             {
                 await RemoveQuietlyAsync(replica.ProviderId).ConfigureAwait(false);
             }
-            var error = DockerEngine.Translate(e, what, _endpoint, _options.Image, _options.Network);
-            LogEngineError(_logger, what, error.Message, e);
-            throw error;
+            throw EngineFailure(e, what);
         }
         foreach (var replica in started)
         {
@@ -140,13 +120,13 @@ internal sealed partial class SwarmReplicaProvider : IReplicaProvider, IAsyncDis
         }
     }
 
-    public async Task StopAsync(Replica replica, CancellationToken cancellationToken)
+    public override async Task StopAsync(Replica replica, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(replica);
         var what = $"stop replica '{replica.Hostname}'";
         try
         {
-            using var timeout = DockerEngine.Timeout(_options.EngineTimeout, cancellationToken);
+            using var timeout = DockerEngine.Timeout(RemoveTimeout, cancellationToken);
             SwarmService service;
             try
             {
@@ -162,18 +142,16 @@ internal sealed partial class SwarmReplicaProvider : IReplicaProvider, IAsyncDis
                 LogRefused(_logger, service.Spec?.Name ?? service.ID);
                 throw new ReplicaProviderException($"Cannot {what}: service {service.Spec?.Name ?? service.ID} does not carry this balancer's labels (or not those of image '{_options.Image}'); it was left alone.");
             }
-            await RemoveServiceAsync(service.ID, timeout.Token).ConfigureAwait(false);
+            await RemoveAsync(service.ID, timeout.Token).ConfigureAwait(false);
             LogStopped(_logger, replica.Hostname, service.Spec?.Name ?? service.ID);
         }
         catch (Exception e) when (e is not ReplicaProviderException && !cancellationToken.IsCancellationRequested)
         {
-            var error = DockerEngine.Translate(e, what, _endpoint, _options.Image, _options.Network);
-            LogEngineError(_logger, what, error.Message, e);
-            throw error;
+            throw EngineFailure(e, what);
         }
     }
 
-    public async Task<IReadOnlyList<Replica>> ListAsync(CancellationToken cancellationToken)
+    public override async Task<IReadOnlyList<Replica>> ListAsync(CancellationToken cancellationToken)
     {
         const string what = "list replicas";
         try
@@ -199,14 +177,12 @@ internal sealed partial class SwarmReplicaProvider : IReplicaProvider, IAsyncDis
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            var error = DockerEngine.Translate(e, what, _endpoint, _options.Image, _options.Network);
-            LogEngineError(_logger, what, error.Message, e);
-            throw error;
+            throw EngineFailure(e, what);
         }
     }
 
     /// <summary>Swarm restarts failed tasks of a service itself, so there is nothing to replace: this yields nothing.</summary>
-    public async IAsyncEnumerable<Replica> WatchExitsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public override async IAsyncEnumerable<Replica> WatchExitsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         try
         {
@@ -225,16 +201,12 @@ internal sealed partial class SwarmReplicaProvider : IReplicaProvider, IAsyncDis
             new ServiceListParameters { Filters = ResourceNames.InstanceFilter(_options.InstanceName) },
             cancellationToken).ConfigureAwait(false);
         // Every path that adopts or removes listed services comes through here, so the image rule lives here too.
-        return ResourceNames.OwnReplicas(services, s => s.Spec?.Labels, _options.InstanceName, _options.Image, (service, image) =>
-        {
-            if (_leftAlone.TryAdd(service.ID, 0))
-            {
-                LogOtherImage(_logger, service.Spec?.Name ?? service.ID, image, _options.Image);
-            }
-        });
+        return OwnReplicas(services, s => s.Spec?.Labels, s => s.ID, (service, image) =>
+            LogOtherImage(_logger, service.Spec?.Name ?? service.ID, image, _options.Image));
     }
 
-    private async Task RemoveServiceAsync(string id, CancellationToken cancellationToken)
+    // Removing a service needs no wait: Swarm stops its task (with StopGracePeriod) after answering.
+    private protected override async Task RemoveAsync(string id, CancellationToken cancellationToken)
     {
         try
         {
@@ -246,111 +218,32 @@ internal sealed partial class SwarmReplicaProvider : IReplicaProvider, IAsyncDis
         }
     }
 
-    private async Task RemoveQuietlyAsync(string id)
+    private protected override async Task<int> RemoveOwnReplicasAsync(CancellationToken cancellationToken)
     {
-        try
+        var services = await ListOwnServicesAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var service in services)
         {
-            using var timeout = new CancellationTokenSource(_options.EngineTimeout);
-            await RemoveServiceAsync(id, timeout.Token).ConfigureAwait(false);
+            await RemoveAsync(service.ID, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or OperationCanceledException)
-        {
-            LogCleanupFailed(_logger, id, e.GetBaseException().Message);
-        }
+        return services.Count;
     }
 
-    private async Task EnsureNetworkAsync(string what, CancellationToken cancellationToken)
+    private protected override void CheckExistingNetwork(NetworkResponse network, string what)
     {
-        if (_networkReady)
+        if (network.Driver != "overlay")
         {
-            return;
-        }
-        await _networkLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_networkReady)
-            {
-                return;
-            }
-            using var timeout = DockerEngine.Timeout(_options.EngineTimeout, cancellationToken);
-            var existing = (await _client.Networks.ListNetworksAsync(new NetworksListParameters
-            {
-                Filters = new Dictionary<string, IDictionary<string, bool>> { ["name"] = new Dictionary<string, bool> { [_options.Network] = true } },
-            }, timeout.Token).ConfigureAwait(false)).FirstOrDefault(n => n.Name == _options.Network);
-            if (existing is null)
-            {
-                if (!_options.CreateNetwork)
-                {
-                    throw new ReplicaProviderException($"Cannot {what}: overlay network '{_options.Network}' does not exist (create it, or set CreateNetwork).");
-                }
-                await _client.Networks.CreateNetworkAsync(new NetworksCreateParameters
-                {
-                    Name = _options.Network,
-                    Driver = "overlay",
-                    Attachable = true,
-                    Labels = new Dictionary<string, string> { [ResourceNames.ManagedLabel] = "true", [ResourceNames.InstanceLabel] = _options.InstanceName },
-                }, timeout.Token).ConfigureAwait(false);
-                _createdNetwork = true;
-                LogNetworkCreated(_logger, _options.Network);
-            }
-            else if (existing.Driver != "overlay")
-            {
-                throw new ReplicaProviderException($"Cannot {what}: network '{_options.Network}' is a {existing.Driver} network, not an overlay network.");
-            }
-            _networkReady = true;
-        }
-        finally
-        {
-            _networkLock.Release();
-        }
-    }
-
-    /// <summary>For hosts that dispose synchronously; the work is the same as <see cref="DisposeAsync"/>.</summary>
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
-
-    /// <summary>On shutdown: removes this instance's services (unless told to keep them) and the network if this provider made it.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
-        {
-            return;
-        }
-        try
-        {
-            if (_options.OnShutdown == ReplicaShutdownBehavior.Remove)
-            {
-                using var timeout = new CancellationTokenSource(_options.EngineTimeout);
-                var services = await ListOwnServicesAsync(timeout.Token).ConfigureAwait(false);
-                foreach (var service in services)
-                {
-                    await RemoveServiceAsync(service.ID, timeout.Token).ConfigureAwait(false);
-                }
-                LogShutdownRemoved(_logger, services.Count);
-                if (_createdNetwork)
-                {
-                    await DeleteNetworkWhenFreeAsync(timeout.Token).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or OperationCanceledException)
-        {
-            LogCleanupFailed(_logger, _options.InstanceName, e.GetBaseException().Message);
-        }
-        finally
-        {
-            _client.Dispose();
-            _networkLock.Dispose();
+            throw new ReplicaProviderException($"Cannot {what}: network '{_options.Network}' is a {network.Driver} network, not an overlay network.");
         }
     }
 
     // Task containers leave the overlay a few seconds after their service is removed; until then the network is in use.
-    private async Task DeleteNetworkWhenFreeAsync(CancellationToken cancellationToken)
+    private protected override async Task DeleteNetworkAsync(string network, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                await _client.Networks.DeleteNetworkAsync(_options.Network, cancellationToken).ConfigureAwait(false);
+                await _client.Networks.DeleteNetworkAsync(network, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (DockerNetworkNotFoundException)
@@ -376,8 +269,6 @@ internal sealed partial class SwarmReplicaProvider : IReplicaProvider, IAsyncDis
         return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 
-    private Uri NetworkAddress(string serviceName) => new($"http://{serviceName}:{_options.ContainerPort.ToString(CultureInfo.InvariantCulture)}/");
-
     private Uri? PublishedAddress(SwarmService service)
     {
         var port = (service.Spec?.EndpointSpec?.Ports ?? service.Endpoint?.Ports)?
@@ -392,7 +283,7 @@ internal sealed partial class SwarmReplicaProvider : IReplicaProvider, IAsyncDis
     private static partial void LogStopped(ILogger logger, string hostname, string serviceName);
 
     [LoggerMessage(EventId = 4053, Level = LogLevel.Error, Message = "Docker engine error while trying to {Operation}: {Reason}")]
-    private static partial void LogEngineError(ILogger logger, string operation, string reason, Exception exception);
+    private protected override partial void LogEngineError(string operation, string reason, Exception exception);
 
     [LoggerMessage(EventId = 4056, Level = LogLevel.Warning, Message = "Refused to touch Swarm service {ServiceName}: it does not carry this balancer's labels")]
     private static partial void LogRefused(ILogger logger, string serviceName);
@@ -401,13 +292,13 @@ internal sealed partial class SwarmReplicaProvider : IReplicaProvider, IAsyncDis
     private static partial void LogRemovingLeftover(ILogger logger, string hostname, string serviceName);
 
     [LoggerMessage(EventId = 4058, Level = LogLevel.Warning, Message = "Could not clean up {What}: {Reason}")]
-    private static partial void LogCleanupFailed(ILogger logger, string what, string reason);
+    private protected override partial void LogCleanupFailed(string what, string reason);
 
     [LoggerMessage(EventId = 4059, Level = LogLevel.Information, Message = "Created overlay network {Network}")]
-    private static partial void LogNetworkCreated(ILogger logger, string network);
+    private protected override partial void LogNetworkCreated(string network);
 
     [LoggerMessage(EventId = 4060, Level = LogLevel.Information, Message = "Balancer stopping: removed {Count} replica services")]
-    private static partial void LogShutdownRemoved(ILogger logger, int count);
+    private protected override partial void LogShutdownRemoved(int count);
 
     [LoggerMessage(EventId = 4061, Level = LogLevel.Warning, Message = "Left alone Swarm service {ServiceName}: it carries this balancer's labels but image label {ImageLabel}, not the configured image {Image}")]
     private static partial void LogOtherImage(ILogger logger, string serviceName, string imageLabel, string image);

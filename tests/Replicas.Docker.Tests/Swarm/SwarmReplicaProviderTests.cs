@@ -103,6 +103,33 @@ public sealed class SwarmReplicaProviderTests(SwarmFixture swarm, ITestOutputHel
         Assert.Equal(started.OrderBy(r => r.Hostname), adopted.OrderBy(r => r.Hostname));
     }
 
+    [DockerFact]
+    public async Task StartAsync_OverlayMissingAndCreationOff_ThrowsClearError()
+    {
+        await using var provider = Provider(o => o.CreateNetwork = false);
+
+        var error = await Assert.ThrowsAsync<ReplicaProviderException>(() => provider.StartAsync(["A"], CancellationToken.None));
+
+        Assert.Contains($"overlay network '{Overlay}' does not exist", error.Message);
+        Assert.Empty(OwnServices());
+        Assert.NotEqual(0, Cli.TryRun(TimeSpan.FromSeconds(30), "network", "inspect", Overlay).ExitCode);
+    }
+
+    [DockerFact]
+    public async Task StartAsync_NetworkIsABridge_ThrowsClearErrorAndLeavesTheNetworkAlone()
+    {
+        // Named like the overlay, so this class's clean-up removes it.
+        Cli.Run("network", "create", "--driver", "bridge", "--label", $"{TestResources.TestLabel}={_id}", Overlay);
+        var provider = Provider();
+
+        var error = await Assert.ThrowsAsync<ReplicaProviderException>(() => provider.StartAsync(["A"], CancellationToken.None));
+        await provider.DisposeAsync();
+
+        Assert.Contains($"network '{Overlay}' is a bridge network, not an overlay network", error.Message);
+        Assert.Empty(OwnServices());
+        Assert.Equal("bridge", Cli.Run("network", "inspect", "--format", "{{.Driver}}", Overlay));
+    }
+
     private string[] OwnServices() =>
         Cli.Run("service", "ls", "-q", "--filter", $"label=io.ringway.instance={Instance}").Split('\n', StringSplitOptions.RemoveEmptyEntries);
 

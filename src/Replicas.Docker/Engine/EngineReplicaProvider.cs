@@ -1,0 +1,219 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Ringway.LoadBalancing.AspNetCore;
+
+namespace Ringway.Replicas.Docker;
+
+/// <summary>
+/// What the container provider and the Swarm provider do alike: check the options, hold the engine client, turn engine
+/// failures into <see cref="ReplicaProviderException"/>s, set up the replicas' network once, skip replicas of another
+/// image, and clean up on shutdown. How replicas are started, listed, watched and stopped stays in each provider.
+/// </summary>
+/// <remarks>
+/// Each provider logs under its own event ids (containers 4000-4049, Swarm 4050-4099), so the abstract <c>Log*</c>
+/// members are [LoggerMessage] methods declared there; they use <see cref="_logger"/>.
+/// </remarks>
+internal abstract class EngineReplicaProvider<TOptions> : IReplicaProvider, IAsyncDisposable, IDisposable
+    where TOptions : ContainerReplicaOptions
+{
+    private protected readonly TOptions _options;
+    private protected readonly ILogger _logger;
+    private protected readonly DockerClient _client;
+    private protected readonly string _endpoint;
+    private readonly string _network;
+    private readonly bool _createNetwork;
+
+    // Labelled replicas of another image, already logged: every listing skips them, the log says so once.
+    private readonly ConcurrentDictionary<string, byte> _leftAlone = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _networkLock = new(1, 1);
+    private bool _networkReady;
+    private bool _createdNetwork;
+    private int _disposed;
+
+    private protected EngineReplicaProvider(TOptions options, ILogger logger, string network, bool createNetwork)
+    {
+        _options = options;
+        var errors = _options.Validate().ToList();
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException(typeof(TOptions).Name, typeof(TOptions), errors);
+        }
+        _logger = logger;
+        _network = network;
+        _createNetwork = createNetwork;
+        _client = DockerEngine.CreateClient(_options);
+        _endpoint = DockerEngine.Describe(_client);
+    }
+
+    public bool CanStart => true;
+
+    public abstract Task<IReadOnlyList<Replica>> StartAsync(IReadOnlyList<string> hostnames, CancellationToken cancellationToken);
+
+    public abstract Task StopAsync(Replica replica, CancellationToken cancellationToken);
+
+    public abstract Task<IReadOnlyList<Replica>> ListAsync(CancellationToken cancellationToken);
+
+    public abstract IAsyncEnumerable<Replica> WatchExitsAsync(CancellationToken cancellationToken);
+
+    /// <summary>The time limit of stopping and removing one replica.</summary>
+    private protected virtual TimeSpan RemoveTimeout => _options.EngineTimeout;
+
+    /// <summary>The driver of the network this provider creates ("bridge", "overlay").</summary>
+    private protected abstract string NetworkDriver { get; }
+
+    /// <summary>What the network is called in messages ("network", "overlay network").</summary>
+    private protected abstract string NetworkKind { get; }
+
+    /// <summary>Removes one replica at once, without waiting for it to stop (cleaning up after a failure).</summary>
+    private protected abstract Task RemoveAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Stops and removes every replica of this instance (on shutdown); returns how many there were.</summary>
+    private protected abstract Task<int> RemoveOwnReplicasAsync(CancellationToken cancellationToken);
+
+    private protected abstract void LogEngineError(string operation, string reason, Exception exception);
+
+    private protected abstract void LogCleanupFailed(string what, string reason);
+
+    private protected abstract void LogNetworkCreated(string network);
+
+    private protected abstract void LogShutdownRemoved(int count);
+
+    /// <summary>Turns an engine failure while trying to <paramref name="what"/> into a clear error for the caller, and logs it.</summary>
+    private protected ReplicaProviderException EngineFailure(Exception exception, string what)
+    {
+        var error = DockerEngine.Translate(exception, what, _endpoint, _options.Image, _network);
+        LogEngineError(what, error.Message, exception);
+        return error;
+    }
+
+    /// <summary>
+    /// The listed items (containers or services) that are this instance's replicas of the configured image; the others
+    /// with the instance's labels are left alone and handed to <paramref name="logOtherImage"/>, once per item.
+    /// </summary>
+    private protected List<T> OwnReplicas<T>(
+        IEnumerable<T> listed, Func<T, IDictionary<string, string>?> labelsOf, Func<T, string> idOf, Action<T, string> logOtherImage) =>
+        ResourceNames.OwnReplicas(listed, labelsOf, _options.InstanceName, _options.Image, (item, image) =>
+        {
+            if (_leftAlone.TryAdd(idOf(item), 0))
+            {
+                logOtherImage(item, image);
+            }
+        });
+
+    /// <summary>A replica's address on the network, by its container or service name.</summary>
+    private protected Uri NetworkAddress(string name) => new($"http://{name}:{_options.ContainerPort.ToString(CultureInfo.InvariantCulture)}/");
+
+    /// <summary>How <paramref name="id"/> appears in the cleanup log.</summary>
+    private protected virtual string LogId(string id) => id;
+
+    /// <summary>Removes a replica this provider created; never throws (used while cleaning up after a failure).</summary>
+    private protected async Task RemoveQuietlyAsync(string id)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(_options.EngineTimeout);
+            await RemoveAsync(id, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or OperationCanceledException)
+        {
+            LogCleanupFailed(LogId(id), e.GetBaseException().Message);
+        }
+    }
+
+    /// <summary>Whether an existing network is the configured one (the engine's name filter also matches parts of names).</summary>
+    private protected virtual bool IsConfiguredNetwork(NetworkResponse network) => network.Name == _network;
+
+    /// <summary>Refuses an existing network the replicas cannot use; by default any is accepted.</summary>
+    private protected virtual void CheckExistingNetwork(NetworkResponse network, string what)
+    {
+    }
+
+    /// <summary>Makes sure the replicas' network exists, creating it (labelled) when allowed; once per provider.</summary>
+    private protected async Task EnsureNetworkAsync(string what, CancellationToken cancellationToken)
+    {
+        if (_networkReady)
+        {
+            return;
+        }
+        await _networkLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_networkReady)
+            {
+                return;
+            }
+            using var timeout = DockerEngine.Timeout(_options.EngineTimeout, cancellationToken);
+            var existing = (await _client.Networks.ListNetworksAsync(new NetworksListParameters
+            {
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["name"] = new Dictionary<string, bool> { [_network] = true } },
+            }, timeout.Token).ConfigureAwait(false)).FirstOrDefault(IsConfiguredNetwork);
+            if (existing is null)
+            {
+                if (!_createNetwork)
+                {
+                    throw new ReplicaProviderException($"Cannot {what}: {NetworkKind} '{_network}' does not exist (create it, or set CreateNetwork).");
+                }
+                await _client.Networks.CreateNetworkAsync(new NetworksCreateParameters
+                {
+                    Name = _network,
+                    Driver = NetworkDriver,
+                    // An overlay network must be attachable for a balancer that runs as a plain container to join it.
+                    Attachable = NetworkDriver == "overlay",
+                    Labels = new Dictionary<string, string> { [ResourceNames.ManagedLabel] = "true", [ResourceNames.InstanceLabel] = _options.InstanceName },
+                }, timeout.Token).ConfigureAwait(false);
+                _createdNetwork = true;
+                LogNetworkCreated(_network);
+            }
+            else
+            {
+                CheckExistingNetwork(existing, what);
+            }
+            _networkReady = true;
+        }
+        finally
+        {
+            _networkLock.Release();
+        }
+    }
+
+    /// <summary>Deletes the network this provider created (on shutdown, after its replicas).</summary>
+    private protected virtual Task DeleteNetworkAsync(string network, CancellationToken cancellationToken) =>
+        _client.Networks.DeleteNetworkAsync(network, cancellationToken);
+
+    /// <summary>For hosts that dispose synchronously; the work is the same as <see cref="DisposeAsync"/>.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>On shutdown: removes this instance's replicas (unless told to keep them) and the network if this provider made it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+        try
+        {
+            if (_options.OnShutdown == ReplicaShutdownBehavior.Remove)
+            {
+                using var timeout = new CancellationTokenSource(RemoveTimeout);
+                LogShutdownRemoved(await RemoveOwnReplicasAsync(timeout.Token).ConfigureAwait(false));
+                if (_createdNetwork)
+                {
+                    await DeleteNetworkAsync(_network, timeout.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or OperationCanceledException)
+        {
+            LogCleanupFailed(_options.InstanceName, e.GetBaseException().Message);
+        }
+        finally
+        {
+            _client.Dispose();
+            _networkLock.Dispose();
+        }
+    }
+}
