@@ -46,9 +46,10 @@ public abstract class ContainerReplicaOptions
 
     /// <summary>
     /// Reach replicas through ports published on the host's loopback interface (<c>http://127.0.0.1:&lt;port&gt;/</c>)
-    /// instead of their name on the network. Use it when the balancer runs outside Docker (on the host, in tests).
-    /// Default false: the balancer runs on the replicas' network and uses their names. With Swarm, the port is published
-    /// in host mode on the node that runs the task, so this suits a one-node swarm (development, tests).
+    /// instead of their address on the network. Use it when the balancer runs outside Docker (on the host, in tests).
+    /// Default false: the balancer runs on the replicas' network and forwards to their IP addresses there (containers;
+    /// on Linux the Docker host reaches a bridge network's addresses too) or to their service names (Swarm). With Swarm,
+    /// the port is published in host mode on the node that runs the task, so this suits a one-node swarm (development, tests).
     /// </summary>
     public bool UsePublishedPorts { get; set; }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Docker.DotNet;
@@ -154,9 +155,8 @@ internal sealed partial class DockerReplicaProvider : EngineReplicaProvider<Dock
         try
         {
             await _client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), timeout.Token).ConfigureAwait(false);
-            var address = _options.UsePublishedPorts
-                ? PublishedAddress(await _client.Containers.InspectContainerAsync(created.ID, timeout.Token).ConfigureAwait(false))
-                : NetworkAddress(name);
+            var started = await _client.Containers.InspectContainerAsync(created.ID, timeout.Token).ConfigureAwait(false);
+            var address = _options.UsePublishedPorts ? PublishedAddress(started) : AddressOnNetwork(name, started.NetworkSettings?.Networks);
             return new Replica(hostname, address ?? throw new ReplicaProviderException($"Cannot start replica '{hostname}': the engine published no port for {_portKey}."), created.ID);
         }
         catch
@@ -221,7 +221,7 @@ internal sealed partial class DockerReplicaProvider : EngineReplicaProvider<Dock
                 }
                 var address = _options.UsePublishedPorts
                     ? PublishedAddress(await _client.Containers.InspectContainerAsync(container.ID, timeout.Token).ConfigureAwait(false))
-                    : NetworkAddress(container.Names.FirstOrDefault()?.TrimStart('/') ?? container.ID);
+                    : AddressOnNetwork(container.Names.FirstOrDefault()?.TrimStart('/') ?? container.ID, container.NetworkSettings?.Networks);
                 if (address is null)
                 {
                     LogRemovingLeftover(_logger, hostname, ShortId(container.ID), "no published port");
@@ -397,6 +397,24 @@ internal sealed partial class DockerReplicaProvider : EngineReplicaProvider<Dock
         base.IsConfiguredNetwork(network) || network.ID.StartsWith(_options.Network, StringComparison.Ordinal);
 
     private protected override string LogId(string id) => ShortId(id);
+
+    /// <summary>
+    /// A replica's address on the network: its IPv4 address there, or its name when the engine reports none. By address
+    /// because names are resolved by Docker's DNS, which dockerd serves: with addresses, new connections to running
+    /// replicas need no engine (routing goes on while it restarts), and a balancer on the Docker host itself can reach
+    /// replicas on a bridge network. The address is stable: replicas are never restarted by the engine, only replaced.
+    /// </summary>
+    private Uri AddressOnNetwork(string name, IDictionary<string, EndpointSettings>? networks)
+    {
+        // The replica is attached to the configured network only; Network may name it or be (a prefix of) its id.
+        var endpoint = networks is null ? null
+            : networks.TryGetValue(_options.Network, out var named) ? named
+            : networks.Count == 1 ? networks.Values.First()
+            : null;
+        return IPAddress.TryParse(endpoint?.IPAddress, out var ip) && ip.AddressFamily == AddressFamily.InterNetwork
+            ? new Uri($"http://{ip}:{_options.ContainerPort.ToString(CultureInfo.InvariantCulture)}/")
+            : NetworkAddress(name);
+    }
 
     private Uri? PublishedAddress(ContainerInspectResponse container)
     {

@@ -18,14 +18,23 @@ public sealed class EngineOutageTests(ITestOutputHelper output)
     private const int Clients = 4;
 
     [LocalEngineFact(noForeignSwarm: true)]
-    public async Task EngineStopped_LiveRestore_RoutingContinuesAddFailsClearlyProviderRecovers()
+    public Task EngineStopped_LiveRestore_RoutingContinuesAddFailsClearlyProviderRecovers() => WithLiveRestoreAsync(networkMode: false);
+
+    /// <summary>
+    /// Replicas addressed on their network (as in the compose system), here from a balancer on the Docker host: by their
+    /// IP addresses, so even new connections to them need nothing from the stopped engine (names would need its DNS).
+    /// </summary>
+    [LocalEngineFact(noForeignSwarm: true)]
+    public Task EngineStopped_LiveRestore_NetworkMode_NewConnectionsToReplicasStillWork() => WithLiveRestoreAsync(networkMode: true);
+
+    private async Task WithLiveRestoreAsync(bool networkMode)
     {
         Assert.False(LocalEngine.InSwarm, "live-restore is incompatible with swarm mode: the engine must not be in a swarm");
         LocalEngine.Restart("--live-restore");
         try
         {
             Assert.True(LocalEngine.LiveRestore);
-            await RunOutageAsync();
+            await RunOutageAsync(networkMode);
         }
         finally
         {
@@ -38,14 +47,26 @@ public sealed class EngineOutageTests(ITestOutputHelper output)
         Assert.False(LocalEngine.LiveRestore);
     }
 
-    private async Task RunOutageAsync()
+    private async Task RunOutageAsync(bool networkMode)
     {
         await using var test = new TestResources();
         // Published on the host's address on the bridge: reached through the kernel's NAT rules, which stay while the
-        // engine is down. docker-proxy (which serves ports published on 127.0.0.1) exits with the engine.
-        await using var balancer = await TestBalancer.StartAsync(test, output, o => o.PublishedPortHostIp = test.Gateway());
+        // engine is down. docker-proxy (which serves ports published on 127.0.0.1) exits with the engine. In network mode
+        // the replicas' addresses on the bridge, routed by the kernel as well.
+        await using var balancer = await TestBalancer.StartAsync(test, output, o =>
+        {
+            if (networkMode)
+            {
+                o.UsePublishedPorts = false;
+            }
+            else
+            {
+                o.PublishedPortHostIp = test.Gateway();
+            }
+        });
         var replicas = await balancer.ReplicasAsync();
         var containers = test.RunningReplicaContainers();
+        var onNetwork = containers.Select(id => new Uri($"http://{Cli.Run("inspect", "--format", $"{{{{(index .NetworkSettings.Networks \"{test.Network}\").IPAddress}}}}", id).Trim()}:5000/")).ToList();
         Assert.Equal(["Server 1", "Server 2", "Server 3"], replicas);
         Assert.Equal(3, containers.Count);
         // For comparison only (printed, not asserted: it is the engine's behaviour): a server published on 127.0.0.1.
@@ -62,6 +83,7 @@ public sealed class EngineOutageTests(ITestOutputHelper output)
         string addBody, addContentType;
         IReadOnlyList<string> duringOutage;
         string loopbackDuring;
+        string[] directDuring;
         long downTimestamp;
         try
         {
@@ -81,6 +103,8 @@ public sealed class EngineOutageTests(ITestOutputHelper output)
             }
             duringOutage = await balancer.ReplicasAsync();
             loopbackDuring = await ProbeAsync(loopback, 10);
+            // New connections (a fresh client per replica) straight to the replicas' addresses on the network.
+            directDuring = networkMode ? await Task.WhenAll(onNetwork.Select(a => ProbeAsync(a, 5))) : [];
             var rest = OutageLength - (clock.Elapsed - down);
             if (rest > TimeSpan.Zero)
             {
@@ -123,6 +147,10 @@ public sealed class EngineOutageTests(ITestOutputHelper output)
                          $"/add {{\"n\":1}} answered {(int)addAgain.StatusCode} {addWorks.TotalMilliseconds:F0} ms after the engine answered; /rep: {string.Join(", ", after)}");
         output.WriteLine($"for comparison, a port published on 127.0.0.1 (served by docker-proxy): {loopbackDuring} during the outage; " +
                          $"answering again {(await loopbackBack).TotalMilliseconds:F0} ms after the engine answered");
+        if (networkMode)
+        {
+            output.WriteLine($"new connections to the replicas' network addresses during the outage: {string.Join("; ", directDuring)}");
+        }
         foreach (var failure in totals.FailureSamples)
         {
             output.WriteLine($"failure: {failure}");
@@ -133,6 +161,7 @@ public sealed class EngineOutageTests(ITestOutputHelper output)
         Assert.Equal(0, outage.Failures);
         Assert.Equal(0, totals.All.Failures);
         Assert.Equal(3, outage.Servers.Count);
+        Assert.All(directDuring, probe => Assert.StartsWith("0 of ", probe));
 
         // /add while the engine is away: SPEC.md's JSON failure, naming the engine, nothing changed.
         Assert.True(addStatus == HttpStatusCode.ServiceUnavailable, $"/add answered {(int)addStatus}: {addBody}");

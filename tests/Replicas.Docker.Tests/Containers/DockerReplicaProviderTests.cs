@@ -38,21 +38,29 @@ public sealed partial class DockerReplicaProviderTests(ITestOutputHelper output)
     }
 
     [DockerFact]
-    public async Task StartAsync_NetworkMode_ReplicaReachableOnTheNetworkUnderItsHostnameAndAddress()
+    public async Task StartAsync_NetworkMode_ReplicaAddressedByItsIpOnTheNetworkAndReachableUnderItsHostname()
     {
         await using var test = new TestResources();
         await using var provider = test.Provider(o => o.UsePublishedPorts = false);
 
         var replica = Assert.Single(await provider.StartAsync(["Server 1"], CancellationToken.None));
 
+        // By the container's address on the network, not its name: no lookup through dockerd's DNS per connection.
         Assert.Equal(5000, replica.Address.Port);
-        Assert.Equal(Cli.Run("inspect", "--format", "{{.Name}}", replica.ProviderId).TrimStart('/'), replica.Address.Host);
+        Assert.Equal(Cli.Run("inspect", "--format", $"{{{{(index .NetworkSettings.Networks \"{test.Network}\").IPAddress}}}}", replica.ProviderId).Trim(), replica.Address.Host);
         var aliases = Cli.Run("inspect", "--format", $"{{{{json (index .NetworkSettings.Networks \"{test.Network}\").Aliases}}}}", replica.ProviderId);
         Assert.Contains("\"Server 1\"", aliases);
         Assert.Contains("\"server-1\"", aliases);
-        await WaitUntilListeningAsync(test, replica.Address.Host);
+        var name = Cli.Run("inspect", "--format", "{{.Name}}", replica.ProviderId).Trim().TrimStart('/');
+        await WaitUntilListeningAsync(test, name);
         Assert.Contains("Hello from Server: Server 1", test.GetFromNetwork("server-1", 5000, "/home"));
+        Assert.Contains("Hello from Server: Server 1", test.GetFromNetwork(name, 5000, "/home"));
         Assert.Contains("Hello from Server: Server 1", test.GetFromNetwork(replica.Address.Host, 5000, "/home"));
+
+        // A bridge network's addresses are routed from the Docker host, so a balancer running there reaches the replica too.
+        var (status, body) = await Http.GetWhenUpAsync(replica.Address, "/home");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("Hello from Server: Server 1", body);
     }
 
     [DockerFact]
@@ -72,6 +80,23 @@ public sealed partial class DockerReplicaProviderTests(ITestOutputHelper output)
         Assert.Equal(2, test.RunningReplicaContainers().Count);
         var (status, _) = await Http.GetWhenUpAsync(adopted[0].Address, "/home");
         Assert.Equal(HttpStatusCode.OK, status);
+    }
+
+    [DockerFact]
+    public async Task ListAsync_NetworkMode_AdoptsReplicasAtTheAddressTheyWereStartedWith()
+    {
+        await using var test = new TestResources();
+        Replica started;
+        await using (var first = test.Provider(o => { o.UsePublishedPorts = false; o.OnShutdown = ReplicaShutdownBehavior.Keep; }))
+        {
+            started = Assert.Single(await first.StartAsync(["A"], CancellationToken.None));
+        }
+        await using var second = test.Provider(o => o.UsePublishedPorts = false);
+
+        var adopted = Assert.Single(await second.ListAsync(CancellationToken.None));
+
+        Assert.Equal(started, adopted);
+        Assert.True(IPAddress.TryParse(adopted.Address.Host, out _), adopted.Address.ToString());
     }
 
     [DockerFact]
