@@ -411,9 +411,8 @@ internal sealed partial class DockerReplicaProvider : EngineReplicaProvider<Dock
             : networks.TryGetValue(_options.Network, out var named) ? named
             : networks.Count == 1 ? networks.Values.First()
             : null;
-        return IPAddress.TryParse(endpoint?.IPAddress, out var ip) && ip.AddressFamily == AddressFamily.InterNetwork
-            ? new Uri($"http://{ip}:{_options.ContainerPort.ToString(CultureInfo.InvariantCulture)}/")
-            : NetworkAddress(name);
+        var ipv4 = IPAddress.TryParse(endpoint?.IPAddress, out var ip) && ip.AddressFamily == AddressFamily.InterNetwork;
+        return NetworkAddress(ipv4 ? ip!.ToString() : name);
     }
 
     private Uri? PublishedAddress(ContainerInspectResponse container)

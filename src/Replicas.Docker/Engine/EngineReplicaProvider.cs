@@ -65,6 +65,9 @@ internal abstract class EngineReplicaProvider<TOptions> : IReplicaProvider, IAsy
     /// <summary>The driver of the network this provider creates ("bridge", "overlay").</summary>
     private protected abstract string NetworkDriver { get; }
 
+    /// <summary>Whether the network this provider creates is attachable (an overlay, so a balancer run as a plain container can join it).</summary>
+    private protected virtual bool NetworkAttachable => false;
+
     /// <summary>What the network is called in messages ("network", "overlay network").</summary>
     private protected abstract string NetworkKind { get; }
 
@@ -104,8 +107,8 @@ internal abstract class EngineReplicaProvider<TOptions> : IReplicaProvider, IAsy
             }
         });
 
-    /// <summary>A replica's address on the network, by its container or service name.</summary>
-    private protected Uri NetworkAddress(string name) => new($"http://{name}:{_options.ContainerPort.ToString(CultureInfo.InvariantCulture)}/");
+    /// <summary>A replica's address on the network: <paramref name="host"/> (a name or an IP address) and the container port.</summary>
+    private protected Uri NetworkAddress(string host) => new($"http://{host}:{_options.ContainerPort.ToString(CultureInfo.InvariantCulture)}/");
 
     /// <summary>How <paramref name="id"/> appears in the cleanup log.</summary>
     private protected virtual string LogId(string id) => id;
@@ -161,8 +164,7 @@ internal abstract class EngineReplicaProvider<TOptions> : IReplicaProvider, IAsy
                 {
                     Name = _network,
                     Driver = NetworkDriver,
-                    // An overlay network must be attachable for a balancer that runs as a plain container to join it.
-                    Attachable = NetworkDriver == "overlay",
+                    Attachable = NetworkAttachable,
                     Labels = new Dictionary<string, string> { [ResourceNames.ManagedLabel] = "true", [ResourceNames.InstanceLabel] = _options.InstanceName },
                 }, timeout.Token).ConfigureAwait(false);
                 _createdNetwork = true;

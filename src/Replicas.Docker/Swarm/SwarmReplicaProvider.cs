@@ -22,6 +22,8 @@ internal sealed partial class SwarmReplicaProvider : EngineReplicaProvider<Swarm
 
     private protected override string NetworkDriver => "overlay";
 
+    private protected override bool NetworkAttachable => true;
+
     private protected override string NetworkKind => "overlay network";
 
     public override async Task<IReadOnlyList<Replica>> StartAsync(IReadOnlyList<string> hostnames, CancellationToken cancellationToken)

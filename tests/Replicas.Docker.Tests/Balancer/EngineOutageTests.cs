@@ -66,7 +66,7 @@ public sealed class EngineOutageTests(ITestOutputHelper output)
         });
         var replicas = await balancer.ReplicasAsync();
         var containers = test.RunningReplicaContainers();
-        var onNetwork = containers.Select(id => new Uri($"http://{Cli.Run("inspect", "--format", $"{{{{(index .NetworkSettings.Networks \"{test.Network}\").IPAddress}}}}", id).Trim()}:5000/")).ToList();
+        var onNetwork = networkMode ? containers.Select(id => new Uri($"http://{test.IpOnNetwork(id)}:5000/")).ToList() : [];
         Assert.Equal(["Server 1", "Server 2", "Server 3"], replicas);
         Assert.Equal(3, containers.Count);
         // For comparison only (printed, not asserted: it is the engine's behaviour): a server published on 127.0.0.1.
@@ -104,7 +104,7 @@ public sealed class EngineOutageTests(ITestOutputHelper output)
             duringOutage = await balancer.ReplicasAsync();
             loopbackDuring = await ProbeAsync(loopback, 10);
             // New connections (a fresh client per replica) straight to the replicas' addresses on the network.
-            directDuring = networkMode ? await Task.WhenAll(onNetwork.Select(a => ProbeAsync(a, 5))) : [];
+            directDuring = await Task.WhenAll(onNetwork.Select(a => ProbeAsync(a, 5)));
             var rest = OutageLength - (clock.Elapsed - down);
             if (rest > TimeSpan.Zero)
             {

@@ -47,7 +47,7 @@ public sealed partial class DockerReplicaProviderTests(ITestOutputHelper output)
 
         // By the container's address on the network, not its name: no lookup through dockerd's DNS per connection.
         Assert.Equal(5000, replica.Address.Port);
-        Assert.Equal(Cli.Run("inspect", "--format", $"{{{{(index .NetworkSettings.Networks \"{test.Network}\").IPAddress}}}}", replica.ProviderId).Trim(), replica.Address.Host);
+        Assert.Equal(test.IpOnNetwork(replica.ProviderId), replica.Address.Host);
         var aliases = Cli.Run("inspect", "--format", $"{{{{json (index .NetworkSettings.Networks \"{test.Network}\").Aliases}}}}", replica.ProviderId);
         Assert.Contains("\"Server 1\"", aliases);
         Assert.Contains("\"server-1\"", aliases);

@@ -89,6 +89,10 @@ public sealed partial class TestResources : IAsyncDisposable
     /// </summary>
     public string Gateway() => Cli.Run("network", "inspect", "--format", "{{range .IPAM.Config}}{{.Gateway}}{{end}}", Network);
 
+    /// <summary>A container's IPv4 address on this test's network, as the engine reports it.</summary>
+    public string IpOnNetwork(string containerId) =>
+        Cli.Run("inspect", "--format", $"{{{{(index .NetworkSettings.Networks \"{Network}\").IPAddress}}}}", containerId).Trim();
+
     /// <summary>Starts a container that is not a replica (labelled only as this test's), running the sample server.</summary>
     public string RunUnlabelled(string name, params string[] extra)
     {
