@@ -286,30 +286,31 @@ public sealed class Http1ReplicaForwarderTests
     public async Task Forward_SlowUploadLongerThanResponseTimeout_NotCutOff()
     {
         await using var replica = Replica(r => RawAnswer.Of($"HTTP/1.1 200 OK\r\nContent-Length: {r.Body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture).Length}\r\n\r\n{r.Body.Length}"));
-        await using var balancer = await StartBalancerAsync(replica, o => o.ResponseTimeout = TimeSpan.FromSeconds(1));
+        await using var balancer = await StartBalancerAsync(replica, o => o.ResponseTimeout = TimeSpan.FromSeconds(2));
 
-        // Twelve pieces 200 ms apart: 2.4 s in all, but never a second without activity (the margin absorbs a busy CI
-        // machine stretching a pause; a timeout that counted from the start would still cut the upload off).
-        using var response = await balancer.Client.PostAsync("/upload", new TricklingContent(12, 1000, TimeSpan.FromMilliseconds(200)));
+        // Ten pieces 300 ms apart: 3 s in all, but never 2 s without activity (the 1.7 s margin absorbs a busy CI machine
+        // stretching a pause; a timeout that counted from the start would still cut the upload off).
+        using var response = await balancer.Client.PostAsync("/upload", new TricklingContent(10, 1000, TimeSpan.FromMilliseconds(300)));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("12000", await response.Content.ReadAsStringAsync());
+        Assert.Equal("10000", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
     public async Task Forward_ChunkedUploadEndingLate_ReplicaGetsFullTimeoutAfterRequestSent()
     {
-        // The replica takes 1 s to answer once the request is complete; the client's last chunk comes 1 s after its data.
-        // Counted from the last data, that is 2 s and over the 1.5 s timeout; counted from the end of the request, 1 s.
+        // The client's end of body comes 2 s after its only data, and the replica answers 2 s after that. Counted from the
+        // last data, that is 4 s, over the 3 s timeout; counted from the end of the request, 2 s. Each side has 1 s of
+        // margin for a busy CI machine.
         await using var replica = Replica(r => new RawAnswer(
             [[], Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {r.Body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture).Length}\r\n\r\n{r.Body.Length}")])
         {
-            PauseBetweenParts = TimeSpan.FromSeconds(1),
+            PauseBetweenParts = TimeSpan.FromSeconds(2),
         });
-        await using var balancer = await StartBalancerAsync(replica, o => o.ResponseTimeout = TimeSpan.FromMilliseconds(1500));
+        await using var balancer = await StartBalancerAsync(replica, o => o.ResponseTimeout = TimeSpan.FromSeconds(3));
 
-        using var response = await balancer.Client.PostAsync("/upload", new TricklingContent(2, 1000, TimeSpan.FromSeconds(1), chunked: true));
+        using var response = await balancer.Client.PostAsync("/upload", new TricklingContent(1, 1000, TimeSpan.FromSeconds(2), chunked: true));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("2000", await response.Content.ReadAsStringAsync());
+        Assert.Equal("1000", await response.Content.ReadAsStringAsync());
     }
 
     private sealed class TricklingContent(int pieces, int size, TimeSpan pause, bool chunked = false) : HttpContent
