@@ -53,11 +53,12 @@ internal sealed class BalancerRequestHandler
         }
 
         var key = _keys.GetKey(context);
-        var index = _boundedLoadFactor is { } factor ? PickBounded(snapshot, key.Span, factor) : hash.GetNodeIndex(key.Span);
+        var chars = key.Chars(stackalloc char[RequestKey.IdLength]);
+        var index = _boundedLoadFactor is { } factor ? PickBounded(snapshot, chars, factor) : hash.GetNodeIndex(chars);
         return ForwardAsync(context, snapshot, key, snapshot.Replicas[index]);
     }
 
-    private async Task ForwardAsync(HttpContext context, RoutingSnapshot snapshot, ReadOnlyMemory<char> key, ReplicaState replica)
+    private async Task ForwardAsync(HttpContext context, RoutingSnapshot snapshot, RequestKey key, ReplicaState replica)
     {
         var started = Stopwatch.GetTimestamp();
         var attempt = 1;
@@ -185,12 +186,12 @@ internal sealed class BalancerRequestHandler
     }
 
     /// <summary>The next routable replica in the key's preference order that has not been tried.</summary>
-    private static ReplicaState? NextReplica(RoutingSnapshot snapshot, ReadOnlyMemory<char> key, ref Tried tried, int attempt, ReplicaState failed)
+    private static ReplicaState? NextReplica(RoutingSnapshot snapshot, RequestKey key, ref Tried tried, int attempt, ReplicaState failed)
     {
         tried[attempt - 1] = failed;
         var hash = snapshot.Hash!;
         Span<int> order = stackalloc int[Math.Min(hash.Count, 64)];
-        var count = hash.GetNodeIndexes(key.Span, order);
+        var count = hash.GetNodeIndexes(key.Chars(stackalloc char[RequestKey.IdLength]), order);
         for (var i = 0; i < count; i++)
         {
             var candidate = snapshot.Replicas[order[i]];

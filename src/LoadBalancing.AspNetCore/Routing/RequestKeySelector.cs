@@ -7,8 +7,8 @@ namespace Ringway.LoadBalancing.AspNetCore.Routing;
 
 /// <summary>
 /// Takes the hash key from a request: the custom selector, then the configured sources in order, then a random
-/// 6-digit id. Header and query values are returned as slices of strings the server already holds, so the common
-/// cases do not allocate.
+/// 6-digit id. Header and query values are returned as slices of strings the server already holds, and the random id
+/// as a number, so neither allocates.
 /// </summary>
 internal sealed class RequestKeySelector
 {
@@ -23,11 +23,11 @@ internal sealed class RequestKeySelector
             : throw new InvalidOperationException($"Invalid key source '{s}'."))];
     }
 
-    public ReadOnlyMemory<char> GetKey(HttpContext context)
+    public RequestKey GetKey(HttpContext context)
     {
         if (_custom is not null && _custom(context) is { Length: > 0 } custom)
         {
-            return custom.AsMemory();
+            return new RequestKey(custom.AsMemory());
         }
 
         foreach (var source in _sources)
@@ -35,13 +35,46 @@ internal sealed class RequestKeySelector
             var key = source.Read(context);
             if (!key.IsEmpty)
             {
-                return key;
+                return new RequestKey(key);
             }
         }
 
         // The original balancer's behaviour: a random 6-digit request id.
-        return Random.Shared.Next(100_000, 1_000_000).ToString(CultureInfo.InvariantCulture).AsMemory();
+        return RequestKey.RandomId(Random.Shared.Next(100_000, 1_000_000));
     }
+}
+
+/// <summary>
+/// A request's hash key: text taken from the request, or the random 6-digit id, kept as a number and written out only
+/// into the caller's stack buffer when hashed (it outlives the first lookup, for failover, without a string).
+/// </summary>
+internal readonly struct RequestKey
+{
+    /// <summary>Room <see cref="Chars"/> needs for the random id.</summary>
+    public const int IdLength = 6;
+
+    private readonly ReadOnlyMemory<char> _text;
+    private readonly int _id;
+
+    public RequestKey(ReadOnlyMemory<char> text) => _text = text;
+
+    private RequestKey(int id) => _id = id;
+
+    public static RequestKey RandomId(int id) => new(id);
+
+    /// <summary>The key's characters: the text, or the id written into <paramref name="buffer"/> (<see cref="IdLength"/> chars).</summary>
+    public ReadOnlySpan<char> Chars(Span<char> buffer)
+    {
+        if (_id == 0)
+        {
+            return _text.Span;
+        }
+
+        _id.TryFormat(buffer, out var written, provider: CultureInfo.InvariantCulture);
+        return buffer[..written];
+    }
+
+    public override string ToString() => _id == 0 ? _text.ToString() : _id.ToString(CultureInfo.InvariantCulture);
 }
 
 internal enum KeySourceKind

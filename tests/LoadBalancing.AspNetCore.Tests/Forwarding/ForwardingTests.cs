@@ -197,6 +197,34 @@ public sealed class ForwardingTests : BackendsPerTest
     }
 
     [Fact]
+    public async Task Forward_KeylessRequestsWithOneReplicaStopped_AllFailOverToLiveReplicas()
+    {
+        var backends = await Task.WhenAll(TestBackend.StartAsync("X"), TestBackend.StartAsync("Y"), TestBackend.StartAsync("Z"));
+        try
+        {
+            // No key source: each request hashes its random id, and failover walks that id's preference order.
+            await using var balancer = await TestBalancer.StartAsync(backends, o => o.HeartbeatInterval = TimeSpan.FromHours(1));
+            await backends[0].StopAsync();
+            var owners = new HashSet<string>();
+            for (var i = 0; i < 40; i++)
+            {
+                using var response = await balancer.Client.GetAsync("/whoami");
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                owners.Add(await response.Content.ReadAsStringAsync());
+            }
+
+            Assert.Equal(["Y", "Z"], owners.Order());
+        }
+        finally
+        {
+            foreach (var backend in backends)
+            {
+                await backend.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Forward_ClientDisconnects_UpstreamRequestCancelled()
     {
         await using var balancer = await TestBalancer.StartAsync(Backends, o => o.KeySources.Add("header:X-Key"));

@@ -65,6 +65,20 @@ public sealed class KeySourceTests : BackendsPerTest
         Assert.True(owners.Count >= 3);
     }
 
+    [Theory]
+    [InlineData(100_000)]
+    [InlineData(999_999)]
+    public void RequestKeyChars_RandomIdOrText_IdAsItsDigitsTextAsIs(int id)
+    {
+        var key = RequestKey.RandomId(id);
+        var chars = key.Chars(stackalloc char[RequestKey.IdLength]).ToString();
+        Assert.Equal(id.ToString(System.Globalization.CultureInfo.InvariantCulture), chars);
+        Assert.Equal(chars, key.ToString());
+
+        var text = new RequestKey("user-7".AsMemory());
+        Assert.Equal("user-7", text.Chars(stackalloc char[RequestKey.IdLength]).ToString());
+    }
+
     [Fact]
     public async Task GetKey_CustomSelector_UsedBeforeSources()
     {

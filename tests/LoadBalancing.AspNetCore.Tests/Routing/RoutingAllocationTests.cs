@@ -23,6 +23,7 @@ public sealed class RoutingAllocationTests
         {
             cases.Add(algorithm, "query");
             cases.Add(algorithm, "header");
+            cases.Add(algorithm, "none"); // the random 6-digit id
         }
 
         return cases;
@@ -30,7 +31,7 @@ public sealed class RoutingAllocationTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void GetKeyThenGetNodeIndex_KeyInRequest_AllocatesNothing(ConsistentHashAlgorithm algorithm, string keyIn)
+    public void GetKeyThenGetNodeIndex_KeyInRequestOrRandomId_AllocatesNothing(ConsistentHashAlgorithm algorithm, string keyIn)
     {
         var (keys, table, requests) = Setup(algorithm, keyIn);
 
@@ -38,13 +39,13 @@ public sealed class RoutingAllocationTests
         {
             var snapshot = table.Current;
             var key = keys.GetKey(requests[i % requests.Length]);
-            return snapshot.Replicas[snapshot.Hash!.GetNodeIndex(key.Span)].Hostname.Length;
+            return snapshot.Replicas[snapshot.Hash!.GetNodeIndex(key.Chars(stackalloc char[RequestKey.IdLength]))].Hostname.Length;
         });
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void GetKeyThenGetNodeIndexes_KeyInRequest_AllocatesNothing(ConsistentHashAlgorithm algorithm, string keyIn)
+    public void GetKeyThenGetNodeIndexes_KeyInRequestOrRandomId_AllocatesNothing(ConsistentHashAlgorithm algorithm, string keyIn)
     {
         var (keys, table, requests) = Setup(algorithm, keyIn);
         var order = new int[64];
@@ -53,7 +54,7 @@ public sealed class RoutingAllocationTests
         {
             var hash = table.Current.Hash!;
             var key = keys.GetKey(requests[i % requests.Length]);
-            return hash.GetNodeIndexes(key.Span, order.AsSpan(0, Math.Min(hash.Count, order.Length)));
+            return hash.GetNodeIndexes(key.Chars(stackalloc char[RequestKey.IdLength]), order.AsSpan(0, Math.Min(hash.Count, order.Length)));
         });
     }
 
@@ -118,7 +119,7 @@ public sealed class RoutingAllocationTests
             {
                 context.Request.QueryString = new QueryString("?user=u1&key=" + key);
             }
-            else
+            else if (keyIn == "header")
             {
                 context.Request.Headers["X-Ringway-Key"] = key;
             }
