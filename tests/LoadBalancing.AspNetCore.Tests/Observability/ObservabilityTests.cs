@@ -53,10 +53,21 @@ public sealed class ObservabilityTests
         {
         }
 
-        listener.RecordObservableInstruments();
+        // The balancer records a request once its response is complete, which the client may see first: on a busy machine
+        // the measurements arrive a little after the responses, so wait for them.
+        var replica = backend.Address.Authority;
+        await ControllerFixture.EventuallyAsync(() =>
+        {
+            listener.RecordObservableInstruments();
+            lock (measurements)
+            {
+                return measurements.Any(m => m.Name == "ringway.loadbalancing.requests" && m.Tags.Contains($"replica={replica}") && m.Tags.Contains("status_class=2xx"))
+                    && measurements.Any(m => m.Name == "ringway.loadbalancing.requests" && m.Tags.Contains("status_class=5xx"))
+                    && measurements.Any(m => m.Name == "ringway.loadbalancing.forward.duration" && m.Value > 0);
+            }
+        }, "the requests' measurements");
         lock (measurements)
         {
-            var replica = backend.Address.Authority;
             Assert.Contains(measurements, m => m.Name == "ringway.loadbalancing.requests" && m.Tags.Contains($"replica={replica}") && m.Tags.Contains("status_class=2xx"));
             Assert.Contains(measurements, m => m.Name == "ringway.loadbalancing.requests" && m.Tags.Contains("status_class=5xx"));
             Assert.Contains(measurements, m => m.Name == "ringway.loadbalancing.forward.duration" && m.Value > 0);
