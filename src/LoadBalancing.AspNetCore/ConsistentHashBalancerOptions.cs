@@ -88,8 +88,11 @@ public sealed class ConsistentHashBalancerOptions
     /// <summary>How often every replica is probed. Default 1 second.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long one probe may take. Default 500 milliseconds.</summary>
-    public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// How long one probe may take. Default 2 seconds: a replica that is busy, not dead, must not be replaced (moving its
+    /// keys) because two probes in a row waited in a long queue; a dead replica refuses at once and is found sooner.
+    /// </summary>
+    public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Consecutive failed probes after which a replica leaves the ring and is replaced. Default 2.</summary>
     public int HeartbeatFailureThreshold { get; set; } = 2;

@@ -160,6 +160,41 @@ public sealed class ReplicaControllerTests
     }
 
     [Fact]
+    public async Task Heartbeat_ReplicaHangs_ReplacedAfterProbesTimeOut()
+    {
+        var (balancer, provider) = await ControllerFixture.StartAsync();
+        await using (provider)
+        await using (balancer)
+        {
+            // Accepts connections but never answers: only the probe timeout (the default 2 s, twice) can find it.
+            provider.Backend("Server 2").HeartbeatDelay = Timeout.InfiniteTimeSpan;
+            await ControllerFixture.EventuallyAsync(async () =>
+            {
+                var replicas = await balancer.ReplicasAsync();
+                return replicas.Length == 3 && !replicas.Contains("Server 2") && balancer.Table.Current.Count == 3;
+            }, "Server 2 replaced and 3 replicas routable", seconds: 20);
+        }
+    }
+
+    [Fact]
+    public async Task Heartbeat_ReplicaAnswersSlowlyWithinTimeout_KeptInRing()
+    {
+        var (balancer, provider) = await ControllerFixture.StartAsync();
+        await using (provider)
+        await using (balancer)
+        {
+            // A busy replica: each probe waits 800 ms, under the default 2 s timeout (a 500 ms one would replace it).
+            var slow = provider.Backend("Server 2");
+            slow.HeartbeatDelay = TimeSpan.FromMilliseconds(800);
+            await Task.Delay(TimeSpan.FromSeconds(3)); // about three probe rounds; two failed ones would replace it
+
+            Assert.Equal(["Server 1", "Server 2", "Server 3"], await balancer.ReplicasAsync());
+            Assert.Equal(3, balancer.Table.Current.Count);
+            Assert.Equal(1, provider.StartCalls); // no replacement started
+        }
+    }
+
+    [Fact]
     public async Task Exit_ProviderReportsExit_ReplacedWithoutWaitingForHeartbeats()
     {
         var (balancer, provider) = await ControllerFixture.StartAsync(o => o.HeartbeatInterval = TimeSpan.FromHours(1));

@@ -12,10 +12,9 @@ internal static class ControllerFixture
         var provider = new InProcessReplicaProvider { FailNextStart = failFirstStart };
         var balancer = await TestBalancer.StartAsync(b => b.Services.AddSingleton<IReplicaProvider>(provider), o =>
         {
-            // Frequent probes, so a replica that dies is noticed quickly (a stopped one refuses at once); but 2 s for an
-            // answer, so that a busy machine delaying two probes in a row does not replace a live replica under a new name.
+            // Frequent probes, so a replica that dies is noticed quickly (a stopped one refuses at once); the default 2 s for
+            // an answer, so that a busy machine delaying two probes in a row does not replace a live replica under a new name.
             o.HeartbeatInterval = TimeSpan.FromMilliseconds(200);
-            o.HeartbeatTimeout = TimeSpan.FromSeconds(2);
             o.KeySources.Add("query:key");
             configure?.Invoke(o);
         });

@@ -37,6 +37,9 @@ internal sealed class TestBackend : IAsyncDisposable
 
     public TaskCompletionSource HangAborted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>How long /heartbeat takes to answer; <see cref="Timeout.InfiniteTimeSpan"/> for a replica that hangs.</summary>
+    public TimeSpan HeartbeatDelay { get; set; }
+
     /// <summary>Completes /gate requests; until then they wait (for drain tests).</summary>
     public TaskCompletionSource Gate { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -60,7 +63,15 @@ internal sealed class TestBackend : IAsyncDisposable
         });
         app.UseWebSockets();
         app.MapGet("/home", () => Results.Json(new { message = $"Hello from Server: {id}", status = "successful" }));
-        app.MapGet("/heartbeat", () => Results.Ok());
+        app.MapGet("/heartbeat", async (HttpContext c) =>
+        {
+            if (self!.HeartbeatDelay != TimeSpan.Zero)
+            {
+                await Task.Delay(self.HeartbeatDelay, c.RequestAborted);
+            }
+
+            return Results.Ok();
+        });
         app.Map("/whoami", (HttpContext c) => Results.Text(id));
         app.MapGet("/users/{userId}/profile", (HttpContext c) => Results.Text(id));
         app.MapPost("/echo", async (HttpContext c) =>

@@ -42,13 +42,7 @@ internal sealed class TestBalancer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
-        var balancer = builder.Services.AddConsistentHashBalancer(o =>
-        {
-            // No test here is about a replica that answers heartbeats slowly; the default 500 ms per probe could take a
-            // live replica out of the ring when a busy machine delays two probes in a row, moving keys a test expects stay.
-            o.HeartbeatTimeout = TimeSpan.FromSeconds(2);
-            configure?.Invoke(o);
-        });
+        var balancer = builder.Services.AddConsistentHashBalancer(o => configure?.Invoke(o));
         replicas(balancer);
         services?.Invoke(builder);
         var app = builder.Build();
