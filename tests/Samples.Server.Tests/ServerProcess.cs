@@ -40,17 +40,6 @@ internal sealed class ServerProcess : IDisposable
         }
     }
 
-    public static string DotnetHost
-    {
-        get
-        {
-            var self = Environment.ProcessPath;
-            return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet"
-                ? self
-                : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        }
-    }
-
     /// <summary>A port nobody listens on now.</summary>
     public static int FreePort()
     {
@@ -92,7 +81,7 @@ internal sealed class ServerProcess : IDisposable
 
     public static ServerProcess Start(IReadOnlyDictionary<string, string?> environment, int port, bool portArgument)
     {
-        var startInfo = new ProcessStartInfo(DotnetHost)
+        var startInfo = new ProcessStartInfo(Ringway.TestSupport.Processes.DotnetHost.Executable)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,

@@ -7,16 +7,7 @@ namespace Ringway.Packaging.Tests.Infrastructure;
 public static class ChildProcess
 {
     /// <summary>The dotnet host running these tests (or the one on PATH).</summary>
-    public static string Dotnet
-    {
-        get
-        {
-            var self = Environment.ProcessPath;
-            return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet"
-                ? self
-                : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        }
-    }
+    public static string Dotnet => Ringway.TestSupport.Processes.DotnetHost.Executable;
 
     public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout)
     {

@@ -1,6 +1,9 @@
 namespace Ringway.TestSupport.Processes;
 
-/// <summary>The dotnet host to run built programs with: the one running the tests, so children use the same runtime.</summary>
+/// <summary>
+/// The dotnet host to run built programs with: the one running the tests, so children use the same runtime. Also
+/// compiled into Packaging.Tests and Samples.Server.Tests as a linked file.
+/// </summary>
 public static class DotnetHost
 {
     public static string Executable
