@@ -121,19 +121,21 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
         var reusable = false;
         try
         {
-            // 1. The request.
             timeout.CancelAfter(_responseTimeout);
+            if (hasBody)
+            {
+                (var outcome, reusable) = await ExchangeWithBodyAsync(context, pool, connection, target, chunkedBody, timeout).ConfigureAwait(false);
+                return (outcome, false);
+            }
+
+            // 1. The request: its head only.
             try
             {
-                await SendRequestAsync(context, pool, connection, target, chunkedBody, timeout, _responseTimeout).ConfigureAwait(false);
-            }
-            catch (ClientBodyException e)
-            {
-                return (new ForwardResult(ForwardOutcome.ClientAborted, false, e.InnerException), false);
+                await SendRequestAsync(context, pool, connection, target, chunkedBody: false, timeout, timeout.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
             {
-                return (Failed(context, e, timeout, ForwardOutcome.FailedBeforeResponse), connection.Reused && !hasBody && !aborted.IsCancellationRequested && !timeout.IsCancellationRequested);
+                return (Failed(context, e, timeout, ForwardOutcome.FailedBeforeResponse), connection.Reused && !aborted.IsCancellationRequested && !timeout.IsCancellationRequested);
             }
 
             // 2. The response head (1xx interim responses skipped).
@@ -145,51 +147,13 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
             catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
             {
                 context.Response.Clear();
-                var stale = connection.Reused && !hasBody && e is Http1ProtocolException { NothingReceived: true } or SocketException or IOException { InnerException: SocketException };
+                var stale = connection.Reused && e is Http1ProtocolException { NothingReceived: true } or SocketException or IOException { InnerException: SocketException };
                 return (Failed(context, e, timeout, ForwardOutcome.FailedBeforeResponse), stale && !aborted.IsCancellationRequested && !timeout.IsCancellationRequested && e is not Http1ProtocolException { NothingReceived: false });
             }
 
-            if (_notFoundAsBadRequest && head.Status == StatusCodes.Status404NotFound)
-            {
-                await JsonResponses.WriteErrorAsync(
-                    context,
-                    StatusCodes.Status400BadRequest,
-                    $"'{context.Request.Path.Value}' endpoint does not exist in server replicas",
-                    aborted).ConfigureAwait(false);
-                return (ForwardResult.Ok, false);
-            }
-
-            // 3. The response body.
-            try
-            {
-                reusable = await CopyBodyAsync(context, connection, head, timeout).ConfigureAwait(false) && head.KeepAlive;
-                await CompleteToClientAsync(context, connection).ConfigureAwait(false);
-                return (ForwardResult.Ok, false);
-            }
-            catch (ClientBodyException e)
-            {
-                context.Abort();
-                return (new ForwardResult(ForwardOutcome.ClientAborted, true, e.InnerException), false);
-            }
-            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
-            {
-                // Body bytes written but not yet flushed count as started: they cannot be taken back for a clean 502.
-                var started = context.Response.HasStarted || connection.ClientBytesUnflushed;
-                if (aborted.IsCancellationRequested)
-                {
-                    return (new ForwardResult(ForwardOutcome.ClientAborted, started, e), false);
-                }
-
-                if (!started)
-                {
-                    // Nothing went to the client yet: a clean 502 (or 504) instead of an aborted connection.
-                    context.Response.Clear();
-                    return (new ForwardResult(timeout.IsCancellationRequested ? ForwardOutcome.TimedOut : ForwardOutcome.FailedAfterResponse, false, e), false);
-                }
-
-                context.Abort();
-                return (new ForwardResult(ForwardOutcome.FailedAfterResponse, true, e), false);
-            }
+            // 3. The response.
+            (var result, reusable) = await RespondAsync(context, connection, head, timeout).ConfigureAwait(false);
+            return (result, false);
         }
         finally
         {
@@ -202,6 +166,117 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
             {
                 connection.Dispose();
             }
+        }
+    }
+
+    /// <summary>
+    /// A request with a body: the body goes up while the response head is awaited, so a replica that answers before it has
+    /// read the whole upload (401, 413, a redirect) is heard at once and its answer forwarded, as nginx does, instead of
+    /// after the rest of the upload or lost when the replica closes. The rest of the upload is then not sent, and the
+    /// connection is not reused unless the whole body had gone up. Never retried: a body cannot be replayed.
+    /// </summary>
+    private async Task<(ForwardResult Result, bool Reusable)> ExchangeWithBodyAsync(
+        HttpContext context, Http1ConnectionPool pool, Http1Connection connection, string target, bool chunkedBody, CancellationTokenSource timeout)
+    {
+        using var stopUpload = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+        var upload = SendRequestAsync(context, pool, connection, target, chunkedBody, timeout, stopUpload.Token).AsTask();
+        var reading = ReadHeadAsync(context, connection, timeout).AsTask();
+        try
+        {
+            await Task.WhenAny(upload, reading).ConfigureAwait(false);
+            if (upload.IsCompletedSuccessfully)
+            {
+                // The whole request is sent: the replica gets the full response timeout from now.
+                timeout.CancelAfter(_responseTimeout);
+            }
+            else if (upload.IsFaulted && !reading.IsCompleted && upload.Exception?.InnerException is ClientBodyException clientFailure)
+            {
+                // The client's body failed (cut short, badly framed, over the size limit) before any answer: the client's fault.
+                return (new ForwardResult(ForwardOutcome.ClientAborted, false, clientFailure.InnerException), false);
+            }
+
+            // Otherwise a failed upload may be a replica that answered and closed: its answer, if one came, decides.
+            ResponseHead head;
+            try
+            {
+                head = await reading.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
+            {
+                context.Response.Clear();
+                return (Failed(context, e, timeout, ForwardOutcome.FailedBeforeResponse), false);
+            }
+
+            var (result, reusable) = await RespondAsync(context, connection, head, timeout).ConfigureAwait(false);
+            return (result, reusable && upload.IsCompletedSuccessfully);
+        }
+        finally
+        {
+            // Neither may outlive the exchange: the connection (and its buffer) is reused or disposed next.
+            if (!upload.IsCompleted)
+            {
+                await stopUpload.CancelAsync().ConfigureAwait(false);
+            }
+
+            if (!reading.IsCompleted)
+            {
+                try
+                {
+                    connection.Socket.Shutdown(SocketShutdown.Both); // ends the pending read
+                }
+                catch (SocketException)
+                {
+                    // Already reset: the read has ended or is ending with it.
+                }
+            }
+
+            await Task.WhenAll(upload, reading).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>Step 3 of an exchange: the response's head and body to the client. Returns whether the connection can be reused.</summary>
+    private async ValueTask<(ForwardResult Result, bool Reusable)> RespondAsync(HttpContext context, Http1Connection connection, ResponseHead head, CancellationTokenSource timeout)
+    {
+        var aborted = context.RequestAborted;
+        if (_notFoundAsBadRequest && head.Status == StatusCodes.Status404NotFound)
+        {
+            await JsonResponses.WriteErrorAsync(
+                context,
+                StatusCodes.Status400BadRequest,
+                $"'{context.Request.Path.Value}' endpoint does not exist in server replicas",
+                aborted).ConfigureAwait(false);
+            return (ForwardResult.Ok, false);
+        }
+
+        try
+        {
+            var reusable = await CopyBodyAsync(context, connection, head, timeout).ConfigureAwait(false) && head.KeepAlive;
+            await CompleteToClientAsync(context, connection).ConfigureAwait(false);
+            return (ForwardResult.Ok, reusable);
+        }
+        catch (ClientBodyException e)
+        {
+            context.Abort();
+            return (new ForwardResult(ForwardOutcome.ClientAborted, true, e.InnerException), false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
+        {
+            // Body bytes written but not yet flushed count as started: they cannot be taken back for a clean 502.
+            var started = context.Response.HasStarted || connection.ClientBytesUnflushed;
+            if (aborted.IsCancellationRequested)
+            {
+                return (new ForwardResult(ForwardOutcome.ClientAborted, started, e), false);
+            }
+
+            if (!started)
+            {
+                // Nothing went to the client yet: a clean 502 (or 504) instead of an aborted connection.
+                context.Response.Clear();
+                return (new ForwardResult(timeout.IsCancellationRequested ? ForwardOutcome.TimedOut : ForwardOutcome.FailedAfterResponse, false, e), false);
+            }
+
+            context.Abort();
+            return (new ForwardResult(ForwardOutcome.FailedAfterResponse, true, e), false);
         }
     }
 
@@ -218,11 +293,11 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
     // ---- request -------------------------------------------------------------------------------------------------
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private static async ValueTask SendRequestAsync(
-        HttpContext context, Http1ConnectionPool pool, Http1Connection connection, string target, bool chunkedBody, CancellationTokenSource timeout, TimeSpan activityTimeout)
+    private async ValueTask SendRequestAsync(
+        HttpContext context, Http1ConnectionPool pool, Http1Connection connection, string target, bool chunkedBody, CancellationTokenSource timeout, CancellationToken cancellationToken)
     {
         // The response timeout is an activity timeout: every body write restarts it, so slow uploads are not cut off.
-        var cancellationToken = timeout.Token;
+        // cancellationToken is the timeout's, or one that also stops the upload once the replica has answered early.
         var buffer = ArrayPool<byte>.Shared.Rent(4096);
         try
         {
@@ -242,7 +317,11 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
                 int read;
                 try
                 {
-                    read = await body.ReadAsync(buffer.AsMemory(ChunkHeader, buffer.Length - ChunkHeader - 2), context.RequestAborted).ConfigureAwait(false);
+                    read = await body.ReadAsync(buffer.AsMemory(ChunkHeader, buffer.Length - ChunkHeader - 2), cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+                {
+                    throw; // stopped by the timeout or an early answer, not the client's fault
                 }
                 catch (Exception e)
                 {
@@ -259,7 +338,7 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
                     return;
                 }
 
-                timeout.CancelAfter(activityTimeout);
+                timeout.CancelAfter(_responseTimeout);
                 if (!chunkedBody)
                 {
                     await connection.Stream.WriteAsync(buffer.AsMemory(ChunkHeader, read), cancellationToken).ConfigureAwait(false);

@@ -170,6 +170,54 @@ public sealed class Http1ReplicaForwarderTests
     }
 
     [Theory]
+    [InlineData("/status/401", "HTTP/1.1 401 ")] // answers without reading the body
+    [InlineData("/limited", "HTTP/1.1 413 ")]   // Kestrel's answer to a body over the replica's limit, then it closes
+    public async Task Forward_ReplicaAnswersBeforeUploadEnds_AnswerReachesClientBeforeTheRestIsSent(string path, string expected)
+    {
+        var backend = await TestBackend.StartAsync("X");
+        await using var _ = backend;
+        await using var balancer = await TestBalancer.StartAsync([backend], o =>
+        {
+            o.Forwarder = ReplicaForwarder.Http1;
+            o.HeartbeatInterval = TimeSpan.FromHours(1);
+        });
+
+        // The client announces 100,000 bytes, sends 2,000 and waits: only an answer forwarded while the upload is still
+        // under way can reach it.
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, balancer.Address.Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST {path} HTTP/1.1\r\nHost: lb\r\nContent-Length: 100000\r\n\r\n"));
+        await stream.WriteAsync(new byte[2000]);
+        var head = await ReadHeadAsync(stream).WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.StartsWith(expected, head, StringComparison.Ordinal);
+
+        // The balancer goes on working with that replica.
+        Assert.Equal("X", await balancer.Client.GetStringAsync("/whoami"));
+        using var upload = await balancer.Client.PostAsync("/echo", new ByteArrayContent(new byte[5000]));
+        Assert.Equal(5000, (await upload.Content.ReadAsByteArrayAsync()).Length);
+    }
+
+    /// <summary>A response's status line and headers, read off a raw connection.</summary>
+    private static async Task<string> ReadHeadAsync(Stream stream)
+    {
+        var received = new List<byte>();
+        var buffer = new byte[4096];
+        while (!Encoding.ASCII.GetString([.. received]).Contains("\r\n\r\n", StringComparison.Ordinal))
+        {
+            var read = await stream.ReadAsync(buffer);
+            if (read == 0)
+            {
+                break;
+            }
+
+            received.AddRange(buffer.AsSpan(0, read));
+        }
+
+        return Encoding.ASCII.GetString([.. received]);
+    }
+
+    [Theory]
     [InlineData("HTTP/1.1 abc OK\r\nContent-Length: 0\r\n\r\n")]
     [InlineData("HTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")]
     [InlineData("HTTP/1.1 200OK\r\nContent-Length: 0\r\n\r\n")]

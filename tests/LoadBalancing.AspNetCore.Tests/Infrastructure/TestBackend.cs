@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -143,7 +144,14 @@ internal sealed class TestBackend : IAsyncDisposable
             await self!.Gate.Task;
             return Results.Text(id);
         });
-        app.MapGet("/status/{code:int}", (int code) => Results.StatusCode(code));
+        app.Map("/status/{code:int}", (int code) => Results.StatusCode(code)); // any method; a request body is not read
+        app.MapPost("/limited", async (HttpContext c) =>
+        {
+            // At most 1,000 bytes of body, as a replica with a small limit: Kestrel answers a larger one with 413 and closes.
+            c.Features.GetRequiredFeature<IHttpMaxRequestBodySizeFeature>().MaxRequestBodySize = 1000;
+            await c.Request.Body.CopyToAsync(Stream.Null);
+            return Results.Ok();
+        });
         app.Map("/ws", async (HttpContext c) =>
         {
             if (!c.WebSockets.IsWebSocketRequest)
