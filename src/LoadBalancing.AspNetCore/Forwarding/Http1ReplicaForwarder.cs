@@ -119,45 +119,114 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
         var timeout = connection.Timeout;
         var registration = aborted.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
         var reusable = false;
+        Upload? upload = null;
         try
         {
             timeout.CancelAfter(_responseTimeout);
+            ResponseHead head;
             if (hasBody)
             {
-                (var outcome, reusable) = await ExchangeWithBodyAsync(context, pool, connection, target, chunkedBody, timeout).ConfigureAwait(false);
-                return (outcome, false);
+                // 1 and 2 at once: the body goes up while the head is awaited (see Upload). Never retried: a body cannot be replayed.
+                upload = new Upload(this, context, pool, connection, target, chunkedBody, timeout);
+                await Task.WhenAny(upload.Sending, upload.Reading).ConfigureAwait(false);
+                if (upload.Sending.IsCompletedSuccessfully)
+                {
+                    // The whole request is sent: the replica gets the full response timeout from now.
+                    timeout.CancelAfter(_responseTimeout);
+                }
+                else if (upload.Sending.IsFaulted && !upload.Reading.IsCompleted && upload.Sending.Exception?.InnerException is ClientBodyException clientFailure)
+                {
+                    // The client's body failed (cut short, badly framed, over the size limit) before any answer: the client's fault.
+                    return (new ForwardResult(ForwardOutcome.ClientAborted, false, clientFailure.InnerException), false);
+                }
+
+                // Otherwise a failed upload may be a replica that answered and closed: its answer, if one came, decides.
+                try
+                {
+                    head = await upload.Reading.ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
+                {
+                    context.Response.Clear();
+                    return (Failed(context, e, timeout, ForwardOutcome.FailedBeforeResponse), false);
+                }
+            }
+            else
+            {
+                // 1. The request: its head only.
+                try
+                {
+                    await SendRequestAsync(context, pool, connection, target, chunkedBody: false, timeout, timeout.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
+                {
+                    return (Failed(context, e, timeout, ForwardOutcome.FailedBeforeResponse), connection.Reused && !aborted.IsCancellationRequested && !timeout.IsCancellationRequested);
+                }
+
+                // 2. The response head (1xx interim responses skipped).
+                try
+                {
+                    head = await ReadHeadAsync(context, connection, timeout).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
+                {
+                    context.Response.Clear();
+                    var stale = connection.Reused && e is Http1ProtocolException { NothingReceived: true } or SocketException or IOException { InnerException: SocketException };
+                    return (Failed(context, e, timeout, ForwardOutcome.FailedBeforeResponse), stale && !aborted.IsCancellationRequested && !timeout.IsCancellationRequested && e is not Http1ProtocolException { NothingReceived: false });
+                }
             }
 
-            // 1. The request: its head only.
+            if (_notFoundAsBadRequest && head.Status == StatusCodes.Status404NotFound)
+            {
+                await JsonResponses.WriteErrorAsync(
+                    context,
+                    StatusCodes.Status400BadRequest,
+                    $"'{context.Request.Path.Value}' endpoint does not exist in server replicas",
+                    aborted).ConfigureAwait(false);
+                return (ForwardResult.Ok, false);
+            }
+
+            // 3. The response body. After an early answer the connection is reused only if the whole upload had gone up.
             try
             {
-                await SendRequestAsync(context, pool, connection, target, chunkedBody: false, timeout, timeout.Token).ConfigureAwait(false);
+                reusable = await CopyBodyAsync(context, connection, head, timeout).ConfigureAwait(false) && head.KeepAlive
+                    && (upload is null || upload.Sending.IsCompletedSuccessfully);
+                await CompleteToClientAsync(context, connection).ConfigureAwait(false);
+                return (ForwardResult.Ok, false);
+            }
+            catch (ClientBodyException e)
+            {
+                context.Abort();
+                return (new ForwardResult(ForwardOutcome.ClientAborted, true, e.InnerException), false);
             }
             catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
             {
-                return (Failed(context, e, timeout, ForwardOutcome.FailedBeforeResponse), connection.Reused && !aborted.IsCancellationRequested && !timeout.IsCancellationRequested);
-            }
+                // Body bytes written but not yet flushed count as started: they cannot be taken back for a clean 502.
+                var started = context.Response.HasStarted || connection.ClientBytesUnflushed;
+                if (aborted.IsCancellationRequested)
+                {
+                    return (new ForwardResult(ForwardOutcome.ClientAborted, started, e), false);
+                }
 
-            // 2. The response head (1xx interim responses skipped).
-            ResponseHead head;
-            try
-            {
-                head = await ReadHeadAsync(context, connection, timeout).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
-            {
-                context.Response.Clear();
-                var stale = connection.Reused && e is Http1ProtocolException { NothingReceived: true } or SocketException or IOException { InnerException: SocketException };
-                return (Failed(context, e, timeout, ForwardOutcome.FailedBeforeResponse), stale && !aborted.IsCancellationRequested && !timeout.IsCancellationRequested && e is not Http1ProtocolException { NothingReceived: false });
-            }
+                if (!started)
+                {
+                    // Nothing went to the client yet: a clean 502 (or 504) instead of an aborted connection.
+                    context.Response.Clear();
+                    return (new ForwardResult(timeout.IsCancellationRequested ? ForwardOutcome.TimedOut : ForwardOutcome.FailedAfterResponse, false, e), false);
+                }
 
-            // 3. The response.
-            (var result, reusable) = await RespondAsync(context, connection, head, timeout).ConfigureAwait(false);
-            return (result, false);
+                context.Abort();
+                return (new ForwardResult(ForwardOutcome.FailedAfterResponse, true, e), false);
+            }
         }
         finally
         {
             registration.Dispose();
+            if (upload is not null)
+            {
+                await upload.EndAsync().ConfigureAwait(false);
+            }
+
             if (reusable)
             {
                 pool.Return(connection);
@@ -172,57 +241,38 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
     /// <summary>
     /// A request with a body: the body goes up while the response head is awaited, so a replica that answers before it has
     /// read the whole upload (401, 413, a redirect) is heard at once and its answer forwarded, as nginx does, instead of
-    /// after the rest of the upload or lost when the replica closes. The rest of the upload is then not sent, and the
-    /// connection is not reused unless the whole body had gone up. Never retried: a body cannot be replayed.
+    /// after the rest of the upload or lost when the replica closes. The rest of the upload is then not sent.
     /// </summary>
-    private async Task<(ForwardResult Result, bool Reusable)> ExchangeWithBodyAsync(
-        HttpContext context, Http1ConnectionPool pool, Http1Connection connection, string target, bool chunkedBody, CancellationTokenSource timeout)
+    private sealed class Upload
     {
-        using var stopUpload = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
-        var upload = SendRequestAsync(context, pool, connection, target, chunkedBody, timeout, stopUpload.Token).AsTask();
-        var reading = ReadHeadAsync(context, connection, timeout).AsTask();
-        try
+        private readonly CancellationTokenSource _stop;
+        private readonly Http1Connection _connection;
+
+        public Upload(Http1ReplicaForwarder forwarder, HttpContext context, Http1ConnectionPool pool, Http1Connection connection, string target, bool chunkedBody, CancellationTokenSource timeout)
         {
-            await Task.WhenAny(upload, reading).ConfigureAwait(false);
-            if (upload.IsCompletedSuccessfully)
-            {
-                // The whole request is sent: the replica gets the full response timeout from now.
-                timeout.CancelAfter(_responseTimeout);
-            }
-            else if (upload.IsFaulted && !reading.IsCompleted && upload.Exception?.InnerException is ClientBodyException clientFailure)
-            {
-                // The client's body failed (cut short, badly framed, over the size limit) before any answer: the client's fault.
-                return (new ForwardResult(ForwardOutcome.ClientAborted, false, clientFailure.InnerException), false);
-            }
-
-            // Otherwise a failed upload may be a replica that answered and closed: its answer, if one came, decides.
-            ResponseHead head;
-            try
-            {
-                head = await reading.ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
-            {
-                context.Response.Clear();
-                return (Failed(context, e, timeout, ForwardOutcome.FailedBeforeResponse), false);
-            }
-
-            var (result, reusable) = await RespondAsync(context, connection, head, timeout).ConfigureAwait(false);
-            return (result, reusable && upload.IsCompletedSuccessfully);
+            _connection = connection;
+            _stop = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+            Sending = forwarder.SendRequestAsync(context, pool, connection, target, chunkedBody, timeout, _stop.Token).AsTask();
+            Reading = forwarder.ReadHeadAsync(context, connection, timeout).AsTask();
         }
-        finally
+
+        public Task Sending { get; }
+
+        public Task<ResponseHead> Reading { get; }
+
+        /// <summary>Stops what is still running and waits for it: the connection (and its buffer) is reused or disposed next.</summary>
+        public async Task EndAsync()
         {
-            // Neither may outlive the exchange: the connection (and its buffer) is reused or disposed next.
-            if (!upload.IsCompleted)
+            if (!Sending.IsCompleted)
             {
-                await stopUpload.CancelAsync().ConfigureAwait(false);
+                await _stop.CancelAsync().ConfigureAwait(false);
             }
 
-            if (!reading.IsCompleted)
+            if (!Reading.IsCompleted)
             {
                 try
                 {
-                    connection.Socket.Shutdown(SocketShutdown.Both); // ends the pending read
+                    _connection.Socket.Shutdown(SocketShutdown.Both); // ends the pending read
                 }
                 catch (SocketException)
                 {
@@ -230,53 +280,8 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
                 }
             }
 
-            await Task.WhenAll(upload, reading).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
-
-    /// <summary>Step 3 of an exchange: the response's head and body to the client. Returns whether the connection can be reused.</summary>
-    private async ValueTask<(ForwardResult Result, bool Reusable)> RespondAsync(HttpContext context, Http1Connection connection, ResponseHead head, CancellationTokenSource timeout)
-    {
-        var aborted = context.RequestAborted;
-        if (_notFoundAsBadRequest && head.Status == StatusCodes.Status404NotFound)
-        {
-            await JsonResponses.WriteErrorAsync(
-                context,
-                StatusCodes.Status400BadRequest,
-                $"'{context.Request.Path.Value}' endpoint does not exist in server replicas",
-                aborted).ConfigureAwait(false);
-            return (ForwardResult.Ok, false);
-        }
-
-        try
-        {
-            var reusable = await CopyBodyAsync(context, connection, head, timeout).ConfigureAwait(false) && head.KeepAlive;
-            await CompleteToClientAsync(context, connection).ConfigureAwait(false);
-            return (ForwardResult.Ok, reusable);
-        }
-        catch (ClientBodyException e)
-        {
-            context.Abort();
-            return (new ForwardResult(ForwardOutcome.ClientAborted, true, e.InnerException), false);
-        }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
-        {
-            // Body bytes written but not yet flushed count as started: they cannot be taken back for a clean 502.
-            var started = context.Response.HasStarted || connection.ClientBytesUnflushed;
-            if (aborted.IsCancellationRequested)
-            {
-                return (new ForwardResult(ForwardOutcome.ClientAborted, started, e), false);
-            }
-
-            if (!started)
-            {
-                // Nothing went to the client yet: a clean 502 (or 504) instead of an aborted connection.
-                context.Response.Clear();
-                return (new ForwardResult(timeout.IsCancellationRequested ? ForwardOutcome.TimedOut : ForwardOutcome.FailedAfterResponse, false, e), false);
-            }
-
-            context.Abort();
-            return (new ForwardResult(ForwardOutcome.FailedAfterResponse, true, e), false);
+            await Task.WhenAll(Sending, Reading).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            _stop.Dispose();
         }
     }
 
