@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Globalization;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -72,6 +74,20 @@ internal sealed class BenchHosts : IAsyncDisposable
         var app = builder.Build();
         app.MapGet("/home", () => Results.Json(new HomeResponse("Hello from Server: bench", "successful"), BenchJson.Default.HomeResponse));
         app.MapGet("/heartbeat", () => Results.Ok());
+        // For UploadForwardingBenchmarks: reads the whole body, answers its length.
+        app.MapPost("/upload", async (HttpContext context) =>
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+            long total = 0;
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(buffer)) > 0)
+            {
+                total += read;
+            }
+
+            ArrayPool<byte>.Shared.Return(buffer);
+            return Results.Text(total.ToString(CultureInfo.InvariantCulture));
+        });
         return app;
     }
 
