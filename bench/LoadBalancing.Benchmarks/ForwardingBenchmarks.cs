@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
-using Ringway.LoadBalancing.AspNetCore;
 
 namespace Ringway.LoadBalancing.Benchmarks;
 
@@ -18,54 +16,18 @@ namespace Ringway.LoadBalancing.Benchmarks;
 /// </para>
 /// </summary>
 [MemoryDiagnoser]
-public class ForwardingBenchmarks
+public class ForwardingBenchmarks : ForwardedRequestBenchmarks
 {
-    // Tier-0 code allocates and runs differently from the tier-1 code a long-running balancer runs; a few seconds of
-    // traffic per path lets call counting and the background JIT (with dynamic PGO, two promotions) finish before
-    // BenchmarkDotNet's own warm-up even starts.
-    private static readonly TimeSpan WarmUpPerPath = TimeSpan.FromSeconds(3);
-
-    private readonly Random _random = new(42);
-    private BenchHosts _hosts = null!;
-    private string _direct = null!;
-    private string _yarp = null!;
-    private string _http1 = null!;
-
-    [GlobalSetup]
-    public void Setup()
-    {
-        _hosts = BenchHosts.StartAsync().GetAwaiter().GetResult();
-        _direct = _hosts.Backend + "home?key=";
-        _yarp = _hosts.YarpBalancer + "home?key=";
-        _http1 = _hosts.Http1Balancer + "home?key=";
-        foreach (var prefix in new[] { _direct, _yarp, _http1 })
-        {
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < WarmUpPerPath)
-            {
-                GetAsync(prefix).GetAwaiter().GetResult();
-            }
-        }
-    }
-
-    [GlobalCleanup]
-    public void Cleanup() => _hosts.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    protected override string Path => "home";
 
     [Benchmark(Baseline = true, Description = "Direct (client -> backend)")]
-    public Task<string> Direct() => GetAsync(_direct);
+    public Task<string> Direct() => SendAsync(DirectPrefix);
 
     [Benchmark(Description = "Balancer, Forwarder=Yarp")]
-    public Task<string> Yarp() => GetAsync(_yarp);
+    public Task<string> Yarp() => SendAsync(YarpPrefix);
 
     [Benchmark(Description = "Balancer, Forwarder=Http1")]
-    public Task<string> Http1() => GetAsync(_http1);
+    public Task<string> Http1() => SendAsync(Http1Prefix);
 
-    // A fresh key per request, as in the peers.sh runs: Kestrel reuses the target string only when a request repeats the
-    // previous one on its connection. Building the URL allocates the same on every row, so it cancels out.
-    private Task<string> GetAsync(string prefix)
-        => _hosts.Client.GetStringAsync(string.Create(prefix.Length + RandomKeys.Length, (prefix, _random), static (span, state) =>
-        {
-            state.prefix.CopyTo(span);
-            RandomKeys.Fill(span[state.prefix.Length..], state._random);
-        }));
+    protected override Task<string> SendAsync(string prefix) => Hosts.Client.GetStringAsync(FreshUrl(prefix));
 }
