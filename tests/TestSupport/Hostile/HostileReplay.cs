@@ -24,7 +24,7 @@ public static class HostileReplay
         // A slow client must be cut off by the server before it finishes sending (and within a minute): our own time limit
         // is set to that, so a connection that merely timed out on our side fails the check below, not passes as closed.
         var sendTime = trickle is { } t ? t.Every * ((request.Length - (t.HeadersFirst ? bodyOffset : 0)) / t.Bytes) : TimeSpan.Zero;
-        var deadline = trickle is null ? TimeSpan.FromSeconds(25) : TimeSpan.FromTicks(Math.Min(sendTime.Ticks, TimeSpan.FromSeconds(60).Ticks));
+        var deadline = trickle is null ? TimeSpan.FromSeconds(25) : sendTime < TimeSpan.FromSeconds(60) ? sendTime : TimeSpan.FromSeconds(60);
         var response = trickle is { } slow
             ? await RawHttp.SendAsync(host.Address, request, slow.Every, slow.Bytes, slow.HeadersFirst ? bodyOffset : 0, limit: deadline)
             : await RawHttp.SendAsync(host.Address, request);
