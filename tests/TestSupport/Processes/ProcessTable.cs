@@ -61,35 +61,37 @@ public static partial class ProcessTable
         return found;
     }
 
-    /// <summary>The direct children of a process (all its threads' children).</summary>
+    /// <summary>The direct children of a process: every process whose parent, in its own /proc/&lt;id&gt;/stat, is this one.</summary>
+    /// <remarks>
+    /// Not /proc/&lt;id&gt;/task/*/children: that lists each child under the thread that forked it, and when that thread ends
+    /// (a retiring thread-pool thread) the child moves to another thread, so one pass over the threads can miss it.
+    /// </remarks>
     public static IEnumerable<int> Children(int processId)
     {
-        IEnumerable<string> tasks;
+        var parent = processId.ToString(CultureInfo.InvariantCulture);
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var child)
+                && ParentOf(child) == parent)
+            {
+                yield return child;
+            }
+        }
+    }
+
+    /// <summary>The id of the process's parent as /proc/&lt;id&gt;/stat gives it, or null when the process is gone.</summary>
+    private static string? ParentOf(int processId)
+    {
         try
         {
-            tasks = Directory.EnumerateDirectories($"/proc/{processId}/task").ToList();
+            var stat = File.ReadAllText($"/proc/{processId}/stat");
+            // After "pid (comm) ": the state, then the parent's id; comm may hold spaces and parentheses, so cut at the last ')'.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ', 3);
+            return fields[1];
         }
         catch (IOException)
         {
-            yield break;
-        }
-
-        foreach (var task in tasks)
-        {
-            string children;
-            try
-            {
-                children = File.ReadAllText(Path.Combine(task, "children"));
-            }
-            catch (IOException)
-            {
-                continue;
-            }
-
-            foreach (var child in children.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            {
-                yield return int.Parse(child, CultureInfo.InvariantCulture);
-            }
+            return null;
         }
     }
 
