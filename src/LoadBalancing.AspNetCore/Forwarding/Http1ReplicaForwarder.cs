@@ -315,26 +315,45 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
             }
 
             await connection.Stream.WriteAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-            var body = request.Body;
+
+            // The body is read through the request's PipeReader and stopped with CancelPendingRead, never with a token: a
+            // read cancelled by a token leaves Kestrel's body reader "in progress", so Kestrel cannot drain the rest of the
+            // upload after the response and drops the client's connection (broken pipe) instead of keeping it alive.
+            var body = request.BodyReader;
+            using var stopReading = cancellationToken.UnsafeRegister(static r => ((PipeReader)r!).CancelPendingRead(), body);
             const int ChunkHeader = 10; // up to 8 hex digits and CRLF
+            var room = buffer.Length - ChunkHeader - 2;
             while (true)
             {
-                int read;
+                ReadResult result;
                 try
                 {
-                    read = await body.ReadAsync(buffer.AsMemory(ChunkHeader, buffer.Length - ChunkHeader - 2), cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
-                {
-                    throw; // stopped by the timeout or an early answer, not the client's fault
+                    result = await body.ReadAsync(CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (Exception e)
                 {
-                    throw new ClientBodyException(e);
+                    throw new ClientBodyException(e); // cut short, badly framed, too slow or over the size limit
                 }
 
+                var data = result.Buffer;
+                if (result.IsCanceled)
+                {
+                    body.AdvanceTo(data.Start); // consumes nothing: what is left is Kestrel's to drain
+                    cancellationToken.ThrowIfCancellationRequested(); // stopped by the timeout or an early answer
+                    continue;
+                }
+
+                var read = (int)Math.Min(data.Length, room);
+                var taken = data.Slice(0, read);
+                taken.CopyTo(buffer.AsSpan(ChunkHeader));
+                body.AdvanceTo(taken.End);
                 if (read == 0)
                 {
+                    if (!result.IsCompleted)
+                    {
+                        continue;
+                    }
+
                     if (chunkedBody)
                     {
                         await connection.Stream.WriteAsync(LastChunk, cancellationToken).ConfigureAwait(false);

@@ -189,8 +189,17 @@ public sealed class Http1ReplicaForwarderTests
         var stream = client.GetStream();
         await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST {path} HTTP/1.1\r\nHost: lb\r\nContent-Length: 100000\r\n\r\n"));
         await stream.WriteAsync(new byte[2000]);
-        var head = await new RawReader(stream).ReadUntilAsync("\r\n\r\n"u8.ToArray(), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
+        var reader = new RawReader(stream);
+        var head = await reader.ReadUntilAsync("\r\n\r\n"u8.ToArray(), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
         Assert.StartsWith(expected, Encoding.ASCII.GetString(head ?? []), StringComparison.Ordinal);
+
+        // The client's connection stays usable: the balancer's server reads and drops the rest of the upload (it can only
+        // if the forwarder left the request body in a readable state) and then serves the next request on it.
+        await stream.WriteAsync(new byte[98_000]);
+        await stream.WriteAsync("GET /whoami HTTP/1.1\r\nHost: lb\r\nConnection: close\r\n\r\n"u8.ToArray());
+        var rest = Encoding.ASCII.GetString(await reader.ReadToEndAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Contains("HTTP/1.1 200 OK", rest, StringComparison.Ordinal);
+        Assert.EndsWith("\r\n\r\nX", rest, StringComparison.Ordinal);
 
         // The balancer goes on working with that replica.
         Assert.Equal("X", await balancer.Client.GetStringAsync("/whoami"));
