@@ -156,7 +156,7 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
                 // 1. The request: its head only.
                 try
                 {
-                    await SendRequestAsync(context, pool, connection, target, chunkedBody: false, timeout, timeout.Token).ConfigureAwait(false);
+                    await SendRequestAsync(context, pool, connection, target, chunkedBody: false, timeout).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
                 {
@@ -245,14 +245,14 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
     /// </summary>
     private sealed class Upload
     {
-        private readonly CancellationTokenSource _stop;
+        private readonly HttpContext _context;
         private readonly Http1Connection _connection;
 
         public Upload(Http1ReplicaForwarder forwarder, HttpContext context, Http1ConnectionPool pool, Http1Connection connection, string target, bool chunkedBody, CancellationTokenSource timeout)
         {
+            _context = context;
             _connection = connection;
-            _stop = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
-            Sending = forwarder.SendRequestAsync(context, pool, connection, target, chunkedBody, timeout, _stop.Token).AsTask();
+            Sending = forwarder.SendRequestAsync(context, pool, connection, target, chunkedBody, timeout).AsTask();
             Reading = forwarder.ReadHeadAsync(context, connection, timeout).AsTask();
         }
 
@@ -261,27 +261,28 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
         public Task<ResponseHead> Reading { get; }
 
         /// <summary>Stops what is still running and waits for it: the connection (and its buffer) is reused or disposed next.</summary>
+        /// <remarks>No token stops the upload: see <see cref="SendRequestAsync"/>. A connection whose upload had not ended
+        /// is never reused, so shutting its socket down is how a write stalled on a replica that stopped reading ends.</remarks>
         public async Task EndAsync()
         {
             if (!Sending.IsCompleted)
             {
-                await _stop.CancelAsync().ConfigureAwait(false);
+                _context.Request.BodyReader.CancelPendingRead(); // ends a pending read of the client's body
             }
 
-            if (!Reading.IsCompleted)
+            if (!Sending.IsCompleted || !Reading.IsCompleted)
             {
                 try
                 {
-                    _connection.Socket.Shutdown(SocketShutdown.Both); // ends the pending read
+                    _connection.Socket.Shutdown(SocketShutdown.Both); // ends a pending write or read on the replica's socket
                 }
                 catch (SocketException)
                 {
-                    // Already reset: the read has ended or is ending with it.
+                    // Already reset: what was pending has ended or is ending with it.
                 }
             }
 
             await Task.WhenAll(Sending, Reading).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            _stop.Dispose();
         }
     }
 
@@ -299,10 +300,11 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendRequestAsync(
-        HttpContext context, Http1ConnectionPool pool, Http1Connection connection, string target, bool chunkedBody, CancellationTokenSource timeout, CancellationToken cancellationToken)
+        HttpContext context, Http1ConnectionPool pool, Http1Connection connection, string target, bool chunkedBody, CancellationTokenSource timeout)
     {
         // The response timeout is an activity timeout: every body write restarts it, so slow uploads are not cut off.
-        // cancellationToken is the timeout's, or one that also stops the upload once the replica has answered early.
+        // An upload is stopped (early answer, timeout) by Upload.EndAsync, not by a token; see below.
+        var cancellationToken = timeout.Token;
         var buffer = ArrayPool<byte>.Shared.Rent(4096);
         try
         {
@@ -316,11 +318,10 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
 
             await connection.Stream.WriteAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
 
-            // The body is read through the request's PipeReader and stopped with CancelPendingRead, never with a token: a
-            // read cancelled by a token leaves Kestrel's body reader "in progress", so Kestrel cannot drain the rest of the
-            // upload after the response and drops the client's connection (broken pipe) instead of keeping it alive.
+            // The body is read through the request's PipeReader, stopped with CancelPendingRead, never with a token: a read
+            // cancelled by a token leaves Kestrel's body reader "in progress", so Kestrel cannot drain the rest of the upload
+            // after the response and drops the client's connection (broken pipe) instead of keeping it alive.
             var body = request.BodyReader;
-            using var stopReading = cancellationToken.UnsafeRegister(static r => ((PipeReader)r!).CancelPendingRead(), body);
             const int ChunkHeader = 10; // up to 8 hex digits and CRLF
             var room = buffer.Length - ChunkHeader - 2;
             while (true)
@@ -339,8 +340,7 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
                 if (result.IsCanceled)
                 {
                     body.AdvanceTo(data.Start); // consumes nothing: what is left is Kestrel's to drain
-                    cancellationToken.ThrowIfCancellationRequested(); // stopped by the timeout or an early answer
-                    continue;
+                    throw new OperationCanceledException("The upload was stopped: the replica answered or timed out.");
                 }
 
                 var read = (int)Math.Min(data.Length, room);

@@ -207,6 +207,64 @@ public sealed class Http1ReplicaForwarderTests
         Assert.Equal(5000, (await upload.Content.ReadAsByteArrayAsync()).Length);
     }
 
+    [Fact]
+    public async Task Forward_ReplicaAnswersThenStopsReading_UploadLeftAndClientAnsweredAtOnce()
+    {
+        // A replica that reads the request head, waits a second and answers 401, never reading the body nor closing: by then
+        // the forwarder's writes of a 64 MB upload stall on full socket buffers (the replica's kept small), and they must
+        // be abandoned once the answer has gone out, not left hanging until the response timeout.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Server.ReceiveBufferSize = 64 * 1024; // accepted sockets inherit it
+        listener.Start();
+        using var stop = new CancellationTokenSource();
+        var replica = Task.Run(async () =>
+        {
+            var connections = new List<TcpClient>();
+            try
+            {
+                while (true)
+                {
+                    var connection = await listener.AcceptTcpClientAsync(stop.Token);
+                    connections.Add(connection);
+                    var stream = connection.GetStream();
+                    var head = Encoding.ASCII.GetString(await new RawReader(stream).ReadUntilAsync("\r\n\r\n"u8.ToArray(), stop.Token) ?? []);
+                    var heartbeat = head.StartsWith("GET /heartbeat", StringComparison.Ordinal);
+                    await Task.Delay(heartbeat ? TimeSpan.Zero : TimeSpan.FromSeconds(1), stop.Token);
+                    var answer = heartbeat ? "HTTP/1.1 200 OK" : "HTTP/1.1 401 Unauthorized";
+                    await stream.WriteAsync(Encoding.ASCII.GetBytes(answer + "\r\nContent-Length: 0\r\n\r\n"), stop.Token);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            finally
+            {
+                connections.ForEach(c => c.Dispose());
+            }
+        });
+
+        await using (var balancer = await TestBalancer.StartAsync(
+            b => b.AddStaticReplicas([$"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/"]),
+            o =>
+            {
+                o.Forwarder = ReplicaForwarder.Http1;
+                o.HeartbeatInterval = TimeSpan.FromHours(1);
+                o.ResponseTimeout = TimeSpan.FromSeconds(60);
+            }))
+        {
+            using var response = await balancer.Client.PostAsync("/upload", new ByteArrayContent(new byte[64_000_000])).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+
+            // The balancer's server read and dropped the rest of the client's upload, so the client's connection served
+            // the answer whole; the next request is answered too (by a new connection to the replica).
+            using var next = await balancer.Client.PostAsync("/upload", new ByteArrayContent(new byte[10])).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(HttpStatusCode.Unauthorized, next.StatusCode);
+        }
+
+        await stop.CancelAsync();
+        await replica;
+    }
+
     [Theory]
     [InlineData("HTTP/1.1 abc OK\r\nContent-Length: 0\r\n\r\n")]
     [InlineData("HTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")]
