@@ -208,7 +208,7 @@ public sealed class Http1ReplicaForwarderTests
     }
 
     [Fact]
-    public async Task Forward_ReplicaAnswersThenStopsReading_UploadLeftAndClientAnsweredAtOnce()
+    public async Task Forward_ReplicaAnswersThenStopsReading_StalledUploadAbandonedAndClientAnswered()
     {
         // A replica that reads the request head, waits a second and answers 401, never reading the body nor closing: by then
         // the forwarder's writes of a 64 MB upload stall on full socket buffers (the replica's kept small), and they must

@@ -18,13 +18,16 @@ public static partial class ProcessTable
     public static bool IsRunning(int processId, string startTime) => StartTime(processId) == startTime;
 
     /// <summary>The process's start time in clock ticks since boot, or null when it does not run; tells a process from a later one with the same id.</summary>
-    public static string? StartTime(int processId)
+    public static string? StartTime(int processId) => StatFields(processId) is { } fields && fields[0] is not ("Z" or "X") ? fields[19] : null;
+
+    /// <summary>The fields of /proc/&lt;id&gt;/stat after "pid (comm) ", from the state on, or null when the process is gone.</summary>
+    private static string[]? StatFields(int processId)
     {
         try
         {
+            // comm may hold spaces and parentheses: the fields start after the last ')'.
             var stat = File.ReadAllText($"/proc/{processId}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return fields[0] is "Z" or "X" ? null : fields[19];
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         }
         catch (IOException)
         {
@@ -72,26 +75,10 @@ public static partial class ProcessTable
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var child)
-                && ParentOf(child) == parent)
+                && StatFields(child) is { } fields && fields[1] == parent) // the state, then the parent's id
             {
                 yield return child;
             }
-        }
-    }
-
-    /// <summary>The id of the process's parent as /proc/&lt;id&gt;/stat gives it, or null when the process is gone.</summary>
-    private static string? ParentOf(int processId)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{processId}/stat");
-            // After "pid (comm) ": the state, then the parent's id; comm may hold spaces and parentheses, so cut at the last ')'.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ', 3);
-            return fields[1];
-        }
-        catch (IOException)
-        {
-            return null;
         }
     }
 
