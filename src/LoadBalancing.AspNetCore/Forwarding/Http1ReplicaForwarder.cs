@@ -309,14 +309,12 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
         try
         {
             var length = WriteHead(context, pool, target, chunkedBody, ref buffer);
+            await connection.Stream.WriteAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
             var request = context.Request;
             if (!(chunkedBody || request.ContentLength > 0))
             {
-                await connection.Stream.WriteAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
                 return;
             }
-
-            await connection.Stream.WriteAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
 
             // The body is read through the request's PipeReader, stopped with CancelPendingRead, never with a token: a read
             // cancelled by a token leaves Kestrel's body reader "in progress", so Kestrel cannot drain the rest of the upload
