@@ -173,7 +173,7 @@ internal static class AnalysisCommand
         var samples = here.Parent?.Parent?.Parent?.Parent;
         if (samples is null || configuration is null) return null;
         var dll = Path.Combine(samples.FullName, "LoadBalancer", "bin", configuration, framework, "Ringway.Samples.LoadBalancer.dll");
-        return File.Exists(dll) ? $"dotnet \"{dll}\" --urls {{url}} --Balancer:Algorithm={{algorithm}}" : null;
+        return File.Exists(dll) ? $"dotnet \"{dll}\" --urls {{url}} --Balancer:Hashing:Algorithm={{algorithm}}" : null;
     }
 
     private sealed class HelpRequestedException : Exception;

@@ -22,14 +22,14 @@ builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Ringway", LogLevel.
 ProxyTuning.Configure(builder);
 
 // The sample keeps the original's 404 -> 400 mapping and keys requests by a header or ?key= (random id otherwise).
-builder.Services.Configure<ConsistentHashBalancerOptions>(o => o.NotFoundAsBadRequest = true);
+builder.Services.Configure<ConsistentHashBalancerOptions>(o => o.Forwarding.NotFoundAsBadRequest = true);
 var balancer = builder.Services.AddConsistentHashBalancer(builder.Configuration.GetSection("Balancer"));
 builder.Services.PostConfigure<ConsistentHashBalancerOptions>(o =>
 {
-    if (o.KeySources.Count == 0)
+    if (o.Keys.Sources.Count == 0)
     {
-        o.KeySources.Add("header:X-Ringway-Key");
-        o.KeySources.Add("query:key");
+        o.Keys.Sources.Add("header:X-Ringway-Key");
+        o.Keys.Sources.Add("query:key");
     }
 });
 

@@ -95,7 +95,7 @@ public static class DockerReplicasBuilderExtensions
         {
             if (provider.Value.OnShutdown == ReplicaShutdownBehavior.Keep)
             {
-                balancer.StopReplicasOnShutdown = false;
+                balancer.Replicas.StopOnShutdown = false;
             }
         });
     }

@@ -155,7 +155,7 @@ public sealed class ContractChangeTests
     [Fact]
     public async Task ApiKey_Configured_AdminNeedsIt()
     {
-        await using var host = await SampleHost.StartAsync("--Balancer:AdminApiKey=s3cret", "--Balancer:Replicas=1");
+        await using var host = await SampleHost.StartAsync("--Balancer:Admin:ApiKey=s3cret", "--Balancer:Replicas:Count=1");
         using var denied = await host.Client.GetAsync("/rep");
         await Json.AssertErrorAsync(denied, HttpStatusCode.Unauthorized);
         using var request = new HttpRequestMessage(HttpMethod.Get, "/rep");

@@ -29,7 +29,7 @@ internal static class ReplicaAdminEndpoints
     {
         var controller = context.RequestServices.GetRequiredService<ReplicaController>();
         var options = context.RequestServices.GetRequiredService<IOptions<ConsistentHashBalancerOptions>>().Value;
-        var (request, error) = await ReadRequestAsync(context, options.MaxReplicas, add).ConfigureAwait(false);
+        var (request, error) = await ReadRequestAsync(context, options.Replicas.MaxCount, add).ConfigureAwait(false);
         if (error is not null)
         {
             if (!context.RequestAborted.IsCancellationRequested)
@@ -230,7 +230,7 @@ internal static class ReplicaAdminEndpoints
     public static async ValueTask<object?> RequireApiKeyAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var context = invocation.HttpContext;
-        var expected = context.RequestServices.GetRequiredService<IOptions<ConsistentHashBalancerOptions>>().Value.AdminApiKey;
+        var expected = context.RequestServices.GetRequiredService<IOptions<ConsistentHashBalancerOptions>>().Value.Admin.ApiKey;
         if (expected is not null)
         {
             var given = context.Request.Headers["X-Api-Key"].ToString();

@@ -60,7 +60,7 @@ internal sealed partial class ReplicaController : IHostedService, IReplicaSet, I
         {
             UseProxy = false,
             AllowAutoRedirect = false,
-            ConnectTimeout = _options.HeartbeatTimeout,
+            ConnectTimeout = _options.Health.Timeout,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
         })
         { Timeout = Timeout.InfiniteTimeSpan };
@@ -186,7 +186,7 @@ internal sealed partial class ReplicaController : IHostedService, IReplicaSet, I
     private async Task InitializeAsync(InitializeCommand command)
     {
         var startedNow = new List<Member>();
-        _desired = CanStart ? _options.Replicas : 0;
+        _desired = CanStart ? _options.Replicas.Count : 0;
         try
         {
             var adopted = await _provider!.ListAsync(_stopping.Token).ConfigureAwait(false);
@@ -208,7 +208,7 @@ internal sealed partial class ReplicaController : IHostedService, IReplicaSet, I
                 return;
             }
 
-            _desired = Math.Max(_options.Replicas, adopted.Count);
+            _desired = Math.Max(_options.Replicas.Count, adopted.Count);
             var names = new List<string>();
             for (var i = 1; _members.Count + names.Count < _desired; i++)
             {
@@ -241,9 +241,9 @@ internal sealed partial class ReplicaController : IHostedService, IReplicaSet, I
             return;
         }
 
-        if (_members.Count + command.N > _options.MaxReplicas)
+        if (_members.Count + command.N > _options.Replicas.MaxCount)
         {
-            command.Completion.TrySetResult(AdminResult.Fail(400, $"Cannot add {command.N} replica(s): at most {_options.MaxReplicas} replicas in total, {_members.Count} now", Hostnames));
+            command.Completion.TrySetResult(AdminResult.Fail(400, $"Cannot add {command.N} replica(s): at most {_options.Replicas.MaxCount} replicas in total, {_members.Count} now", Hostnames));
             return;
         }
 
@@ -374,7 +374,7 @@ internal sealed partial class ReplicaController : IHostedService, IReplicaSet, I
         }
 
         var average = _loadSamples.Average();
-        var wanted = Math.Clamp((int)Math.Ceiling(average / settings.TargetInFlightPerReplica), settings.MinReplicas, Math.Min(settings.MaxReplicas, _options.MaxReplicas));
+        var wanted = Math.Clamp((int)Math.Ceiling(average / settings.TargetInFlightPerReplica), settings.MinReplicas, Math.Min(settings.MaxReplicas, _options.Replicas.MaxCount));
         var count = _members.Count;
         var sinceLast = _time.GetElapsedTime(_lastScaling);
         if (wanted > count && sinceLast >= settings.ScaleUpCooldown)
@@ -403,7 +403,7 @@ internal sealed partial class ReplicaController : IHostedService, IReplicaSet, I
         {
             // Requests that read the previous snapshot just before the swap may enter a moment later.
             await Task.Delay(DrainGrace, _time, _stopping.Token).ConfigureAwait(false);
-            while (member.State.InFlight > 0 && _time.GetElapsedTime(started) < _options.DrainTimeout)
+            while (member.State.InFlight > 0 && _time.GetElapsedTime(started) < _options.Replicas.DrainTimeout)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(20), _time, _stopping.Token).ConfigureAwait(false);
             }
@@ -442,11 +442,11 @@ internal sealed partial class ReplicaController : IHostedService, IReplicaSet, I
         }
 
         member.Failures++;
-        if (member.Failures <= _options.HeartbeatFailureThreshold)
+        if (member.Failures <= _options.Health.FailureThreshold)
         {
             Log.HeartbeatFailed(_logger, member.Hostname, member.Failures);
         }
-        if (command.StartupFailed || member.Failures >= _options.HeartbeatFailureThreshold)
+        if (command.StartupFailed || member.Failures >= _options.Health.FailureThreshold)
         {
             await FailAsync(member, command.StartupFailed ? "did not answer after start" : "heartbeats failed").ConfigureAwait(false);
         }
@@ -552,7 +552,7 @@ internal sealed partial class ReplicaController : IHostedService, IReplicaSet, I
     {
         try
         {
-            if (CanStart && _options.StopReplicasOnShutdown)
+            if (CanStart && _options.Replicas.StopOnShutdown)
             {
                 var all = _members.Concat(_draining.Values).ToList();
                 foreach (var member in all)
@@ -655,7 +655,7 @@ internal sealed partial class ReplicaController : IHostedService, IReplicaSet, I
     {
         try
         {
-            using var timer = new PeriodicTimer(_options.HeartbeatInterval, _time);
+            using var timer = new PeriodicTimer(_options.Health.Interval, _time);
             while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
             {
                 var members = _published;
@@ -691,10 +691,10 @@ internal sealed partial class ReplicaController : IHostedService, IReplicaSet, I
     private async Task<bool> ProbeAsync(Member member, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(_options.HeartbeatTimeout);
+        timeout.CancelAfter(_options.Health.Timeout);
         try
         {
-            var uri = new Uri(member.State.ForwardPrefix + _options.HeartbeatPath);
+            var uri = new Uri(member.State.ForwardPrefix + _options.Health.Path);
             using var response = await _probe.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             return response.IsSuccessStatusCode;
         }

@@ -34,12 +34,16 @@ public static class ConsistentHashBalancerServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>Adds the balancer and binds its options from a configuration section (for example <c>Configuration.GetSection("Balancer")</c>).</summary>
+    /// <summary>
+    /// Adds the balancer and binds its options from a configuration section (for example <c>Configuration.GetSection("Balancer")</c>);
+    /// each group of <see cref="ConsistentHashBalancerOptions"/> is a sub-section (<c>Balancer:Health:Interval</c>).
+    /// Keys of the earlier flat layout (<c>Balancer:HeartbeatInterval</c>) fail validation with the key that replaced them.
+    /// </summary>
     public static IConsistentHashBalancerBuilder AddConsistentHashBalancer(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var builder = services.AddConsistentHashBalancer();
-        services.AddOptions<ConsistentHashBalancerOptions>().Bind(configuration);
+        services.AddOptions<ConsistentHashBalancerOptions>().Bind(configuration).Configure(o => o.Source = configuration);
         return builder;
     }
 
@@ -62,7 +66,7 @@ public static class ConsistentHashBalancerServiceCollectionExtensions
         services.TryAddSingleton<ForwardingTransformer>();
         services.TryAddSingleton<YarpReplicaForwarder>();
         services.TryAddSingleton<Http1ReplicaForwarder>();
-        services.TryAddSingleton<IReplicaForwarder>(sp => sp.GetRequiredService<IOptions<ConsistentHashBalancerOptions>>().Value.Forwarder == ReplicaForwarder.Http1
+        services.TryAddSingleton<IReplicaForwarder>(sp => sp.GetRequiredService<IOptions<ConsistentHashBalancerOptions>>().Value.Forwarding.Forwarder == ReplicaForwarder.Http1
             ? sp.GetRequiredService<Http1ReplicaForwarder>()
             : sp.GetRequiredService<YarpReplicaForwarder>());
         services.TryAddSingleton<BalancerRequestHandler>();

@@ -16,7 +16,7 @@ internal sealed class ForwardingTransformer : HttpTransformer
     private readonly bool _notFoundAsBadRequest;
 
     public ForwardingTransformer(IOptions<ConsistentHashBalancerOptions> options)
-        => _notFoundAsBadRequest = options.Value.NotFoundAsBadRequest;
+        => _notFoundAsBadRequest = options.Value.Forwarding.NotFoundAsBadRequest;
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {

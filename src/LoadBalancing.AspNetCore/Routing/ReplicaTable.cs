@@ -18,8 +18,8 @@ internal sealed class ReplicaTable
 
     public ReplicaTable(IOptions<ConsistentHashBalancerOptions> options)
     {
-        _algorithm = options.Value.Algorithm;
-        _hashOptions = options.Value.ToHashOptions();
+        _algorithm = options.Value.Hashing.Algorithm;
+        _hashOptions = options.Value.Hashing.ToConsistentHashOptions();
     }
 
     public RoutingSnapshot Current => Volatile.Read(ref _current);

@@ -94,7 +94,7 @@ public sealed class ReplicaControllerTests
     [Fact]
     public async Task Remove_NamedAndRandom_RemovedFromRingAndStopped()
     {
-        var (balancer, provider) = await ControllerFixture.StartAsync(o => o.Replicas = 4);
+        var (balancer, provider) = await ControllerFixture.StartAsync(o => o.Replicas.Count = 4);
         await using (provider)
         await using (balancer)
         {
@@ -111,7 +111,7 @@ public sealed class ReplicaControllerTests
     [Fact]
     public async Task Remove_RequestsInFlight_DrainedBeforeStop()
     {
-        var (balancer, provider) = await ControllerFixture.StartAsync(o => o.Replicas = 2);
+        var (balancer, provider) = await ControllerFixture.StartAsync(o => o.Replicas.Count = 2);
         await using (provider)
         await using (balancer)
         {
@@ -197,7 +197,7 @@ public sealed class ReplicaControllerTests
     [Fact]
     public async Task Exit_ProviderReportsExit_ReplacedWithoutWaitingForHeartbeats()
     {
-        var (balancer, provider) = await ControllerFixture.StartAsync(o => o.HeartbeatInterval = TimeSpan.FromHours(1));
+        var (balancer, provider) = await ControllerFixture.StartAsync(o => o.Health.Interval = TimeSpan.FromHours(1));
         await using (provider)
         await using (balancer)
         {
@@ -288,7 +288,7 @@ public sealed class ReplicaControllerTests
     {
         var (balancer, provider) = await ControllerFixture.StartAsync(o =>
         {
-            o.Replicas = 1;
+            o.Replicas.Count = 1;
             o.Autoscaling.Enabled = true;
             o.Autoscaling.MinReplicas = 1;
             o.Autoscaling.MaxReplicas = 4;

@@ -14,8 +14,8 @@ internal static class ControllerFixture
         {
             // Frequent probes, so a replica that dies is noticed quickly (a stopped one refuses at once); the default 2 s for
             // an answer, so that a busy machine delaying two probes in a row does not replace a live replica under a new name.
-            o.HeartbeatInterval = TimeSpan.FromMilliseconds(200);
-            o.KeySources.Add("query:key");
+            o.Health.Interval = TimeSpan.FromMilliseconds(200);
+            o.Keys.Sources.Add("query:key");
             configure?.Invoke(o);
         });
         return (balancer, provider);

@@ -20,8 +20,8 @@ public sealed class AlgorithmTests : BackendsPerTest
     {
         await using var balancer = await TestBalancer.StartAsync(Backends, o =>
         {
-            o.Algorithm = algorithm;
-            o.KeySources.Add("query:key");
+            o.Hashing.Algorithm = algorithm;
+            o.Keys.Sources.Add("query:key");
         });
         var owners = new HashSet<string>();
         for (var i = 0; i < 40; i++)
@@ -40,8 +40,8 @@ public sealed class AlgorithmTests : BackendsPerTest
     {
         await using var balancer = await TestBalancer.StartAsync(Backends, o =>
         {
-            o.BoundedLoadFactor = 1.25;
-            o.KeySources.Add("query:key");
+            o.Hashing.BoundedLoadFactor = 1.25;
+            o.Keys.Sources.Add("query:key");
         });
         foreach (var backend in Backends)
         {

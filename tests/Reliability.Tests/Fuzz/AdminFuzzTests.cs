@@ -24,7 +24,7 @@ public sealed class AdminFuzzTests(ITestOutputHelper output)
     {
         var seed = Settings.Int("RINGWAY_FUZZ_SEED", 1124);
         var count = Settings.Int("RINGWAY_FUZZ_COUNT", 300);
-        await using var host = await SampleHost.StartAsync($"--Balancer:MaxReplicas={MaxReplicas}");
+        await using var host = await SampleHost.StartAsync($"--Balancer:Replicas:MaxCount={MaxReplicas}");
         var n = (await host.ReplicasAsync()).Count;
         var mutator = new RequestMutator(seed);
         var statuses = new SortedDictionary<int, int>();

@@ -50,8 +50,8 @@ public sealed class TestBalancer : IAsyncDisposable
             .AddFilter("Microsoft", LogLevel.Warning).AddFilter("Yarp", LogLevel.Warning);
         builder.Services.AddConsistentHashBalancer(o =>
             {
-                o.Replicas = 3;
-                o.NotFoundAsBadRequest = true;
+                o.Replicas.Count = 3;
+                o.Forwarding.NotFoundAsBadRequest = true;
             })
             .AddDockerReplicas(o =>
             {
