@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Ringway.LoadBalancing.AspNetCore;
-using Ringway.LoadBalancing.AspNetCore.Controller;
+using Ringway.LoadBalancing.AspNetCore.Supervision;
 using Ringway.LoadBalancing.AspNetCore.DependencyInjection;
 using Ringway.LoadBalancing.AspNetCore.Forwarding;
 using Ringway.LoadBalancing.AspNetCore.Observability;
@@ -66,9 +66,9 @@ public static class ConsistentHashBalancerServiceCollectionExtensions
             ? sp.GetRequiredService<Http1ReplicaForwarder>()
             : sp.GetRequiredService<YarpReplicaForwarder>());
         services.TryAddSingleton<BalancerRequestHandler>();
-        services.TryAddSingleton<ReplicaController>();
-        services.TryAddSingleton<IReplicaSet>(sp => sp.GetRequiredService<ReplicaController>());
-        services.AddHostedService(sp => sp.GetRequiredService<ReplicaController>());
+        services.TryAddSingleton<ReplicaSupervisor>();
+        services.TryAddSingleton<IReplicaSet>(sp => sp.GetRequiredService<ReplicaSupervisor>());
+        services.AddHostedService(sp => sp.GetRequiredService<ReplicaSupervisor>());
         services.AddHealthChecks().AddCheck<BalancerHealthCheck>(BalancerHealthCheck.Name);
     }
 }

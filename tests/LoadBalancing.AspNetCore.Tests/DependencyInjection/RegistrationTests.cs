@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Ringway.LoadBalancing.AspNetCore.Controller;
+using Ringway.LoadBalancing.AspNetCore.Supervision;
 using Ringway.LoadBalancing.AspNetCore.Tests.Forwarding;
 using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
 
@@ -21,7 +21,7 @@ public sealed class RegistrationTests
         services.AddConsistentHashBalancer(o => o.MaxAttempts = 5);
         services.AddConsistentHashBalancer(o => o.Replicas = 7);
         await using var provider = services.BuildServiceProvider();
-        Assert.Single(provider.GetServices<IHostedService>().OfType<ReplicaController>());
+        Assert.Single(provider.GetServices<IHostedService>().OfType<ReplicaSupervisor>());
         var options = provider.GetRequiredService<IOptions<ConsistentHashBalancerOptions>>().Value;
         Assert.Equal(5, options.MaxAttempts);
         Assert.Equal(7, options.Replicas);

@@ -6,13 +6,13 @@ using Microsoft.Extensions.Options;
 using Ringway.LoadBalancing.AspNetCore.Observability;
 using Ringway.LoadBalancing.AspNetCore.Routing;
 
-namespace Ringway.LoadBalancing.AspNetCore.Controller;
+namespace Ringway.LoadBalancing.AspNetCore.Supervision;
 
 /// <summary>
 /// Keeps the replicas: starts the initial N, probes heartbeats, replaces replicas that fail or exit, and carries out
 /// /add and /rm. Every change goes through one loop fed by a channel, so the ring, the provider and /rep never disagree.
 /// </summary>
-internal sealed partial class ReplicaController : IHostedService, IReplicaSet, IAsyncDisposable
+internal sealed partial class ReplicaSupervisor : IHostedService, IReplicaSet, IAsyncDisposable
 {
     private static readonly TimeSpan ReadinessPollInterval = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(30);
@@ -44,12 +44,12 @@ internal sealed partial class ReplicaController : IHostedService, IReplicaSet, I
     private readonly Queue<double> _loadSamples = new();
     private long _lastScaling;
 
-    public ReplicaController(
+    public ReplicaSupervisor(
         IOptions<ConsistentHashBalancerOptions> options,
         ReplicaTable table,
         IServiceProvider services,
         TimeProvider time,
-        ILogger<ReplicaController> logger)
+        ILogger<ReplicaSupervisor> logger)
     {
         _options = options.Value;
         _table = table;

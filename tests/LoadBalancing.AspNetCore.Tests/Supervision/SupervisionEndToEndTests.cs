@@ -4,14 +4,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Ringway.LoadBalancing.AspNetCore.Tests.Forwarding;
 using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
 
-namespace Ringway.LoadBalancing.AspNetCore.Tests.Controller;
+namespace Ringway.LoadBalancing.AspNetCore.Tests.Supervision;
 
-public sealed class ReplicaControllerTests
+public sealed class SupervisionEndToEndTests
 {
     [Fact]
     public async Task Start_ProviderCanStart_StartsServer1ToNAllRoutable()
     {
-        var (balancer, provider) = await ControllerFixture.StartAsync();
+        var (balancer, provider) = await SupervisionFixture.StartAsync();
         await using (provider)
         await using (balancer)
         {
@@ -30,13 +30,13 @@ public sealed class ReplicaControllerTests
     [Fact]
     public async Task Start_ProviderFailsFirst_HostStartsAndReplicasComeLater()
     {
-        var (balancer, provider) = await ControllerFixture.StartAsync(failFirstStart: true);
+        var (balancer, provider) = await SupervisionFixture.StartAsync(failFirstStart: true);
         await using (provider)
         await using (balancer)
         {
             using var early = await balancer.Client.GetAsync("/whoami");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, early.StatusCode);
-            await ControllerFixture.EventuallyAsync(() => balancer.Table.Current.Count == 3, "3 replicas after the retry");
+            await SupervisionFixture.EventuallyAsync(() => balancer.Table.Current.Count == 3, "3 replicas after the retry");
             Assert.Equal(3, (await balancer.ReplicasAsync()).Length);
             Assert.Equal(2, provider.StartCalls);
         }
@@ -45,7 +45,7 @@ public sealed class ReplicaControllerTests
     [Fact]
     public async Task Add_NamesAndCount_AppendsInOrderAndRoutes()
     {
-        var (balancer, provider) = await ControllerFixture.StartAsync();
+        var (balancer, provider) = await SupervisionFixture.StartAsync();
         await using (provider)
         await using (balancer)
         {
@@ -56,14 +56,14 @@ public sealed class ReplicaControllerTests
             var replicas = await balancer.ReplicasAsync();
             Assert.Equal(["Server 1", "Server 2", "Server 3", "S5", "S4"], replicas.Take(5));
             Assert.Matches("^Server-[a-z0-9]{6}$", replicas[5]);
-            await ControllerFixture.EventuallyAsync(() => balancer.Table.Current.Count == 6, "6 replicas in the ring");
+            await SupervisionFixture.EventuallyAsync(() => balancer.Table.Current.Count == 6, "6 replicas in the ring");
         }
     }
 
     [Fact]
     public async Task Add_ProviderFails_503AndNothingChanges()
     {
-        var (balancer, provider) = await ControllerFixture.StartAsync();
+        var (balancer, provider) = await SupervisionFixture.StartAsync();
         await using (provider)
         await using (balancer)
         {
@@ -79,7 +79,7 @@ public sealed class ReplicaControllerTests
     [Fact]
     public async Task Add_ExistingHostname_400AndNothingChanges()
     {
-        var (balancer, provider) = await ControllerFixture.StartAsync();
+        var (balancer, provider) = await SupervisionFixture.StartAsync();
         await using (provider)
         await using (balancer)
         {
@@ -94,7 +94,7 @@ public sealed class ReplicaControllerTests
     [Fact]
     public async Task Remove_NamedAndRandom_RemovedFromRingAndStopped()
     {
-        var (balancer, provider) = await ControllerFixture.StartAsync(o => o.Replicas = 4);
+        var (balancer, provider) = await SupervisionFixture.StartAsync(o => o.Replicas = 4);
         await using (provider)
         await using (balancer)
         {
@@ -104,14 +104,14 @@ public sealed class ReplicaControllerTests
             Assert.Equal(2, replicas.Length);
             Assert.DoesNotContain("Server 2", replicas);
             Assert.Equal(2, balancer.Table.Current.Count);
-            await ControllerFixture.EventuallyAsync(() => provider.Running.Order().SequenceEqual(replicas.Order()), "the provider runs exactly the listed replicas");
+            await SupervisionFixture.EventuallyAsync(() => provider.Running.Order().SequenceEqual(replicas.Order()), "the provider runs exactly the listed replicas");
         }
     }
 
     [Fact]
     public async Task Remove_RequestsInFlight_DrainedBeforeStop()
     {
-        var (balancer, provider) = await ControllerFixture.StartAsync(o => o.Replicas = 2);
+        var (balancer, provider) = await SupervisionFixture.StartAsync(o => o.Replicas = 2);
         await using (provider)
         await using (balancer)
         {
@@ -119,7 +119,7 @@ public sealed class ReplicaControllerTests
             backend.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var key = await KeyOwnedByAsync(balancer, "Server 1");
             var inFlight = Enumerable.Range(0, 5).Select(_ => balancer.Client.GetAsync($"/gate?key={key}")).ToArray();
-            await ControllerFixture.EventuallyAsync(() => backend.Requests >= 6, "requests reached Server 1");
+            await SupervisionFixture.EventuallyAsync(() => backend.Requests >= 6, "requests reached Server 1");
 
             using var removed = await balancer.RemoveAsync("""{"n": 1, "hostnames": ["Server 1"]}""");
             Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
@@ -136,19 +136,19 @@ public sealed class ReplicaControllerTests
                 Assert.Equal("Server 1", await response.Content.ReadAsStringAsync());
             }
 
-            await ControllerFixture.EventuallyAsync(() => !provider.Running.Contains("Server 1"), "Server 1 stopped after draining");
+            await SupervisionFixture.EventuallyAsync(() => !provider.Running.Contains("Server 1"), "Server 1 stopped after draining");
         }
     }
 
     [Fact]
     public async Task Heartbeat_ReplicaDiesSilently_ReplacedUnderRandomName()
     {
-        var (balancer, provider) = await ControllerFixture.StartAsync();
+        var (balancer, provider) = await SupervisionFixture.StartAsync();
         await using (provider)
         await using (balancer)
         {
             await provider.KillAsync("Server 2", reportExit: false);
-            await ControllerFixture.EventuallyAsync(async () =>
+            await SupervisionFixture.EventuallyAsync(async () =>
             {
                 var replicas = await balancer.ReplicasAsync();
                 return replicas.Length == 3 && !replicas.Contains("Server 2") && balancer.Table.Current.Count == 3;
@@ -162,13 +162,13 @@ public sealed class ReplicaControllerTests
     [Fact]
     public async Task Heartbeat_ReplicaHangs_ReplacedAfterProbesTimeOut()
     {
-        var (balancer, provider) = await ControllerFixture.StartAsync();
+        var (balancer, provider) = await SupervisionFixture.StartAsync();
         await using (provider)
         await using (balancer)
         {
             // Accepts connections but never answers: only the probe timeout (the default 2 s, twice) can find it.
             provider.Backend("Server 2").HeartbeatDelay = Timeout.InfiniteTimeSpan;
-            await ControllerFixture.EventuallyAsync(async () =>
+            await SupervisionFixture.EventuallyAsync(async () =>
             {
                 var replicas = await balancer.ReplicasAsync();
                 return replicas.Length == 3 && !replicas.Contains("Server 2") && balancer.Table.Current.Count == 3;
@@ -179,7 +179,7 @@ public sealed class ReplicaControllerTests
     [Fact]
     public async Task Heartbeat_ReplicaAnswersSlowlyWithinTimeout_KeptInRing()
     {
-        var (balancer, provider) = await ControllerFixture.StartAsync();
+        var (balancer, provider) = await SupervisionFixture.StartAsync();
         await using (provider)
         await using (balancer)
         {
@@ -197,12 +197,12 @@ public sealed class ReplicaControllerTests
     [Fact]
     public async Task Exit_ProviderReportsExit_ReplacedWithoutWaitingForHeartbeats()
     {
-        var (balancer, provider) = await ControllerFixture.StartAsync(o => o.HeartbeatInterval = TimeSpan.FromHours(1));
+        var (balancer, provider) = await SupervisionFixture.StartAsync(o => o.HeartbeatInterval = TimeSpan.FromHours(1));
         await using (provider)
         await using (balancer)
         {
             await provider.KillAsync("Server 1", reportExit: true);
-            await ControllerFixture.EventuallyAsync(async () =>
+            await SupervisionFixture.EventuallyAsync(async () =>
             {
                 var replicas = await balancer.ReplicasAsync();
                 return replicas.Length == 3 && !replicas.Contains("Server 1") && balancer.Table.Current.Count == 3;
@@ -213,7 +213,7 @@ public sealed class ReplicaControllerTests
     [Fact]
     public async Task AddRemove_ParallelCalls_RingProviderAndRepAgree()
     {
-        var (balancer, provider) = await ControllerFixture.StartAsync();
+        var (balancer, provider) = await SupervisionFixture.StartAsync();
         await using (provider)
         await using (balancer)
         {
@@ -225,7 +225,7 @@ public sealed class ReplicaControllerTests
             var replicas = await balancer.ReplicasAsync();
             Assert.Equal(3 + (8 * 2) - 8, replicas.Length);
             Assert.Equal(replicas.Length, replicas.Distinct().Count());
-            await ControllerFixture.EventuallyAsync(
+            await SupervisionFixture.EventuallyAsync(
                 () => provider.Running.Order().SequenceEqual(replicas.Order()) && balancer.Table.Current.Count == replicas.Length,
                 "provider, ring and /rep agree");
             Assert.Equal(replicas.Order(), balancer.Table.Current.Replicas.Select(r => r.Hostname).Order());
@@ -235,7 +235,7 @@ public sealed class ReplicaControllerTests
     [Fact]
     public async Task Membership_ChangesUnderConcurrentLoad_NoFailedRequests()
     {
-        var (balancer, provider) = await ControllerFixture.StartAsync();
+        var (balancer, provider) = await SupervisionFixture.StartAsync();
         await using (provider)
         await using (balancer)
         {
@@ -278,7 +278,7 @@ public sealed class ReplicaControllerTests
                 var target = Volatile.Read(ref done) + requests;
                 await Task.WhenAll(
                     Task.Delay(atLeast),
-                    ControllerFixture.EventuallyAsync(() => Volatile.Read(ref done) >= target, $"{requests} more requests under load"));
+                    SupervisionFixture.EventuallyAsync(() => Volatile.Read(ref done) >= target, $"{requests} more requests under load"));
             }
         }
     }
@@ -286,7 +286,7 @@ public sealed class ReplicaControllerTests
     [Fact]
     public async Task Autoscaling_LoadRisesAndFalls_ScalesUpThenDownToMin()
     {
-        var (balancer, provider) = await ControllerFixture.StartAsync(o =>
+        var (balancer, provider) = await SupervisionFixture.StartAsync(o =>
         {
             o.Replicas = 1;
             o.Autoscaling.Enabled = true;
@@ -305,7 +305,7 @@ public sealed class ReplicaControllerTests
             var held = Enumerable.Range(0, 8).Select(_ => balancer.Client.GetAsync("/gate?key=same")).ToArray();
 
             // 8 in flight, 2 per replica wanted: up to the maximum of 4.
-            await ControllerFixture.EventuallyAsync(async () => (await balancer.ReplicasAsync()).Length == 4, "scaled up to 4");
+            await SupervisionFixture.EventuallyAsync(async () => (await balancer.ReplicasAsync()).Length == 4, "scaled up to 4");
             backend.Gate.TrySetResult();
             foreach (var request in held)
             {
@@ -313,9 +313,9 @@ public sealed class ReplicaControllerTests
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             }
 
-            await ControllerFixture.EventuallyAsync(async () => (await balancer.ReplicasAsync()).Length == 1, "scaled down to 1", seconds: 15);
+            await SupervisionFixture.EventuallyAsync(async () => (await balancer.ReplicasAsync()).Length == 1, "scaled down to 1", seconds: 15);
             Assert.Equal(["Server 1"], await balancer.ReplicasAsync());
-            await ControllerFixture.EventuallyAsync(() => provider.Running.Count == 1, "the others stopped");
+            await SupervisionFixture.EventuallyAsync(() => provider.Running.Count == 1, "the others stopped");
         }
     }
 
