@@ -54,13 +54,15 @@ internal sealed class Membership(ReplicaTable table, TimeProvider time, ILogger 
     /// <summary>Puts a member that answers in the ring (no change when it is there already or no longer a member).</summary>
     public void Join(SupervisedReplica member)
     {
-        member.Ready.TrySetResult();
         if (!member.State.IsRoutable && !member.Removed && table.Join(member.State))
         {
             Log.Joined(logger, member.Hostname, member.State.Replica.Address, table.Current.Count);
             Raise(MembershipChangeKind.Joined, member, member.HasJoined ? MembershipChangeReason.Recovered : member.Origin);
             member.HasJoined = true;
         }
+
+        // After the join: whoever waits for the first answer (the host's start) then finds the replica in the ring.
+        member.Ready.TrySetResult();
     }
 
     /// <summary>Takes a replica out of the ring at once; it may stay a member (a fixed address keeps being probed).</summary>

@@ -28,6 +28,17 @@ public sealed class RegistrationTests
     }
 
     [Fact]
+    public async Task AddConsistentHashBalancer_NoReplicaSource_StartsEmptyAndRefusesAdd()
+    {
+        await using var balancer = await TestBalancer.StartAsync(_ => { });
+        Assert.Empty(await balancer.ReplicasAsync());
+        using var response = await balancer.AddAsync("""{"n": 1}""");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("cannot start replicas", await ForwardingTests.AssertErrorJsonAsync(response), StringComparison.Ordinal);
+        Assert.False(balancer.Services.GetRequiredService<ReplicaSupervisor>().CanStart);
+    }
+
+    [Fact]
     public async Task Start_InvalidOptions_FailsNamingThem()
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => TestBalancer.StartAsync(_ => { }, o =>
