@@ -4,12 +4,12 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Ringway.LoadBalancing.AspNetCore;
-using Ringway.LoadBalancing.AspNetCore.Supervision;
 using Ringway.LoadBalancing.AspNetCore.DependencyInjection;
 using Ringway.LoadBalancing.AspNetCore.Forwarding;
 using Ringway.LoadBalancing.AspNetCore.Observability;
 using Ringway.LoadBalancing.AspNetCore.Replicas;
 using Ringway.LoadBalancing.AspNetCore.Routing;
+using Ringway.LoadBalancing.AspNetCore.Supervision;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
