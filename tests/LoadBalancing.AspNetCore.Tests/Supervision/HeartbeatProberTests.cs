@@ -61,8 +61,7 @@ public sealed class HeartbeatProberTests
     [Fact]
     public async Task Run_EveryInterval_PostsFailuresAndRecoveriesButNotRoutineAnswers()
     {
-        var time = new FakeTimeProvider();
-        var network = new ScriptedHeartbeats(time);
+        var (time, network) = Scripted();
         using var prober = new HeartbeatProber(new ConsistentHashBalancerOptions(), time, network);
         var healthy = Member("healthy", network, HeartbeatAnswer.Ok, ready: true);
         var failing = Member("failing", network, HeartbeatAnswer.Refused, ready: true);
@@ -92,8 +91,7 @@ public sealed class HeartbeatProberTests
     [Fact]
     public async Task WaitUntilAnswers_PollsEvery50msUntilTheFirstAnswer()
     {
-        var time = new FakeTimeProvider();
-        var network = new ScriptedHeartbeats(time);
+        var (time, network) = Scripted();
         using var prober = new HeartbeatProber(new ConsistentHashBalancerOptions(), time, network);
         var member = Member("new", network, HeartbeatAnswer.Refused, ready: false);
         var address = member.State.Replica.Address;
@@ -114,8 +112,7 @@ public sealed class HeartbeatProberTests
     [Fact]
     public async Task WaitUntilAnswers_NeverAnswers_ReportsStartupFailedAfterTheStartupTimeout()
     {
-        var time = new FakeTimeProvider();
-        var network = new ScriptedHeartbeats(time);
+        var (time, network) = Scripted();
         using var prober = new HeartbeatProber(new ConsistentHashBalancerOptions(), time, network);
         var member = Member("new", network, HeartbeatAnswer.Refused, ready: false);
         var reports = new List<HeartbeatResult>();
@@ -131,6 +128,12 @@ public sealed class HeartbeatProberTests
         var options = new ConsistentHashBalancerOptions();
         configure?.Invoke(options);
         return new HeartbeatProber(Microsoft.Extensions.Options.Options.Create(options), time);
+    }
+
+    private static (FakeTimeProvider Time, ScriptedHeartbeats Network) Scripted()
+    {
+        var time = new FakeTimeProvider();
+        return (time, new ScriptedHeartbeats(time));
     }
 
     private static ReplicaState State(string hostname, Uri address) => new(new Replica(hostname, address, hostname));
