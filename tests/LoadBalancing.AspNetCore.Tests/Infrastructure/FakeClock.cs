@@ -40,17 +40,6 @@ internal static class FakeClock
         }
     }
 
-    /// <summary>Waits, the clock standing still, until work already released makes <paramref name="condition"/> hold.</summary>
-    public static async Task EventuallyAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for: {what}");
-            await Task.Delay(SettleTime);
-        }
-    }
-
     private static async Task<bool> SettledAsync(Func<bool> condition)
     {
         for (var i = 0; i < 3; i++)

@@ -48,7 +48,7 @@ public sealed class HeartbeatProberTests
         // A timeout far longer than the test may wait on the real clock: only the fake clock can end the probe in time.
         using var prober = RealProber(time, o => o.HeartbeatTimeout = TimeSpan.FromMinutes(5));
         var probe = prober.ProbeAsync(State("A", backend.Address), CancellationToken.None);
-        await FakeClock.EventuallyAsync(() => backend.Heartbeats == 1, "the probe reached the replica");
+        await SupervisionFixture.EventuallyAsync(() => backend.Heartbeats == 1, "the probe reached the replica");
 
         time.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromMilliseconds(1));
         await Task.Delay(50);
@@ -98,7 +98,7 @@ public sealed class HeartbeatProberTests
         var reports = new List<HeartbeatResult>();
 
         var waiting = prober.WaitUntilAnswersAsync(member, reports.Add, CancellationToken.None);
-        await FakeClock.EventuallyAsync(() => network.Probes(address) == 1, "the first probe, at once");
+        await SupervisionFixture.EventuallyAsync(() => network.Probes(address) == 1, "the first probe, at once");
         var step = TimeSpan.FromMilliseconds(10);
         var waited = await time.AdvanceUntilAsync(() => network.Probes(address) >= 3, "two more probes", within: 5 * Second, step);
         Assert.True(waited >= TimeSpan.FromMilliseconds(100), $"two more probes after {waited}: faster than one per 50 ms");
