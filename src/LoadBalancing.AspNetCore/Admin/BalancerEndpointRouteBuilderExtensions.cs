@@ -39,7 +39,7 @@ public static class BalancerEndpointRouteBuilderExtensions
     public static RouteGroupBuilder MapReplicaAdmin(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        if (endpoints.ServiceProvider.GetService<Ringway.LoadBalancing.AspNetCore.Controller.ReplicaController>() is null)
+        if (endpoints.ServiceProvider.GetService<Ringway.LoadBalancing.AspNetCore.Supervision.ReplicaSupervisor>() is null)
         {
             throw new InvalidOperationException("Call services.AddConsistentHashBalancer() before app.MapReplicaAdmin().");
         }

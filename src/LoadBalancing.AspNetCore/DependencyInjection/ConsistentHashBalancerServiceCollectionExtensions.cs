@@ -1,13 +1,15 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Ringway.LoadBalancing.AspNetCore;
-using Ringway.LoadBalancing.AspNetCore.Controller;
 using Ringway.LoadBalancing.AspNetCore.DependencyInjection;
 using Ringway.LoadBalancing.AspNetCore.Forwarding;
 using Ringway.LoadBalancing.AspNetCore.Observability;
+using Ringway.LoadBalancing.AspNetCore.Replicas;
 using Ringway.LoadBalancing.AspNetCore.Routing;
+using Ringway.LoadBalancing.AspNetCore.Supervision;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -70,9 +72,17 @@ public static class ConsistentHashBalancerServiceCollectionExtensions
             ? sp.GetRequiredService<Http1ReplicaForwarder>()
             : sp.GetRequiredService<YarpReplicaForwarder>());
         services.TryAddSingleton<BalancerRequestHandler>();
-        services.TryAddSingleton<ReplicaController>();
-        services.TryAddSingleton<IReplicaSet>(sp => sp.GetRequiredService<ReplicaController>());
-        services.AddHostedService(sp => sp.GetRequiredService<ReplicaController>());
+        services.TryAddSingleton<HeartbeatProber>();
+        // A balancer given no replica source starts empty rather than failing to resolve: /rep lists nothing, /add answers 400.
+        services.TryAddSingleton(sp => new ReplicaSupervisor(
+            sp.GetRequiredService<IOptions<ConsistentHashBalancerOptions>>(),
+            sp.GetRequiredService<ReplicaTable>(),
+            sp.GetService<IReplicaProvider>() ?? NoReplicaProvider.Instance,
+            sp.GetRequiredService<HeartbeatProber>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ReplicaSupervisor>>()));
+        services.TryAddSingleton<IReplicaSet>(sp => sp.GetRequiredService<ReplicaSupervisor>());
+        services.AddHostedService(sp => sp.GetRequiredService<ReplicaSupervisor>());
         services.AddHealthChecks().AddCheck<BalancerHealthCheck>(BalancerHealthCheck.Name);
     }
 }

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Ringway.LoadBalancing.AspNetCore.Controller;
+using Ringway.LoadBalancing.AspNetCore.Supervision;
 using Ringway.LoadBalancing.AspNetCore.Tests.Forwarding;
 using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
 
@@ -21,10 +21,21 @@ public sealed class RegistrationTests
         services.AddConsistentHashBalancer(o => o.Forwarding.MaxAttempts = 5);
         services.AddConsistentHashBalancer(o => o.Replicas.Count = 7);
         await using var provider = services.BuildServiceProvider();
-        Assert.Single(provider.GetServices<IHostedService>().OfType<ReplicaController>());
+        Assert.Single(provider.GetServices<IHostedService>().OfType<ReplicaSupervisor>());
         var options = provider.GetRequiredService<IOptions<ConsistentHashBalancerOptions>>().Value;
         Assert.Equal(5, options.Forwarding.MaxAttempts);
         Assert.Equal(7, options.Replicas.Count);
+    }
+
+    [Fact]
+    public async Task AddConsistentHashBalancer_NoReplicaSource_StartsEmptyAndRefusesAdd()
+    {
+        await using var balancer = await TestBalancer.StartAsync(_ => { });
+        Assert.Empty(await balancer.ReplicasAsync());
+        using var response = await balancer.AddAsync("""{"n": 1}""");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("cannot start replicas", await ForwardingTests.AssertErrorJsonAsync(response), StringComparison.Ordinal);
+        Assert.False(balancer.Services.GetRequiredService<ReplicaSupervisor>().CanStart);
     }
 
     [Fact]

@@ -17,6 +17,7 @@ internal sealed class TestBackend : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private int _requests;
+    private int _heartbeats;
     private int _stopped;
 
     private TestBackend(string id, WebApplication app, Uri address)
@@ -32,6 +33,9 @@ internal sealed class TestBackend : IAsyncDisposable
 
     /// <summary>Requests received, heartbeats excepted.</summary>
     public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>Heartbeat requests received.</summary>
+    public int Heartbeats => Volatile.Read(ref _heartbeats);
 
     /// <summary>Set when /hang has started; the request's abort is reported through <see cref="HangAborted"/>.</summary>
     public TaskCompletionSource HangStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -66,6 +70,7 @@ internal sealed class TestBackend : IAsyncDisposable
         app.MapGet("/home", () => Results.Json(new { message = $"Hello from Server: {id}", status = "successful" }));
         app.MapGet("/heartbeat", async (HttpContext c) =>
         {
+            Interlocked.Increment(ref self!._heartbeats);
             if (self!.HeartbeatDelay != TimeSpan.Zero)
             {
                 await Task.Delay(self.HeartbeatDelay, c.RequestAborted);

@@ -56,7 +56,7 @@ public sealed class ObservabilityTests
         // The balancer records a request once its response is complete, which the client may see first: on a busy machine
         // the measurements arrive a little after the responses, so wait for them.
         var replica = backend.Address.Authority;
-        await ControllerFixture.EventuallyAsync(() =>
+        await SupervisionFixture.EventuallyAsync(() =>
         {
             listener.RecordObservableInstruments();
             lock (measurements)

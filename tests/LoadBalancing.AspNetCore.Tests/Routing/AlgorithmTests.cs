@@ -53,7 +53,7 @@ public sealed class AlgorithmTests : BackendsPerTest
         for (var i = 0; i < 12; i++)
         {
             requests.Add(balancer.Client.GetAsync("/gate?key=hot"));
-            await ControllerFixture.EventuallyAsync(() => balancer.Table.Current.Replicas.Sum(r => r.InFlight) == requests.Count, "request in flight");
+            await SupervisionFixture.EventuallyAsync(() => balancer.Table.Current.Replicas.Sum(r => r.InFlight) == requests.Count, "request in flight");
         }
 
         foreach (var backend in Backends)

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 
 namespace Ringway.Replicas.Docker.Tests.Balancer;
 
-/// <summary>The balancer and its replica controller with container replicas: the behaviour users see through /rep /add /rm.</summary>
+/// <summary>The balancer and its replica supervisor with container replicas: the behaviour users see through /rep /add /rm.</summary>
 [Collection(Containers.DockerCollection.Name)]
 public sealed class DockerBalancerTests(ITestOutputHelper output)
 {

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
 
 /// <summary>Helpers for balancers whose replicas come from an <see cref="InProcessReplicaProvider"/>.</summary>
-internal static class ControllerFixture
+internal static class SupervisionFixture
 {
     public static async Task<(TestBalancer Balancer, InProcessReplicaProvider Provider)> StartAsync(Action<ConsistentHashBalancerOptions>? configure = null, bool failFirstStart = false)
     {

@@ -6,7 +6,7 @@ namespace Ringway.LoadBalancing.AspNetCore;
 /// </summary>
 public sealed class AutoscalingOptions
 {
-    /// <summary>Whether the controller scales the replica count. Default false.</summary>
+    /// <summary>Whether the supervisor scales the replica count. Default false.</summary>
     public bool Enabled { get; set; }
 
     /// <summary>The fewest replicas the autoscaler leaves. Default 1.</summary>
