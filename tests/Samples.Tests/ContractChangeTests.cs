@@ -6,7 +6,7 @@ using Ringway.TestSupport.Samples;
 
 namespace Ringway.Samples.Tests;
 
-/// <summary>SPEC.md rows that change the replicas, each against its own sample host.</summary>
+/// <summary>Rows of docs/contract.md that change the replicas, each against its own sample host.</summary>
 public sealed class ContractChangeTests
 {
     [Fact]

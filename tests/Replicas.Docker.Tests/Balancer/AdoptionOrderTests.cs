@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace Ringway.Replicas.Docker.Tests.Balancer;
 
 /// <summary>
-/// A restarted balancer lists the replicas it adopts in the order the first balancer listed them (SPEC.md: /rep keeps
+/// A restarted balancer lists the replicas it adopts in the order the first balancer listed them (docs/contract.md: /rep keeps
 /// the order replicas were added), even for replicas created concurrently within the same second (the order label).
 /// </summary>
 [Collection(Containers.DockerCollection.Name)]

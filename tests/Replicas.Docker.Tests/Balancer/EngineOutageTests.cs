@@ -163,7 +163,7 @@ public sealed class EngineOutageTests(ITestOutputHelper output)
         Assert.Equal(3, outage.Servers.Count);
         Assert.All(directDuring, probe => Assert.StartsWith("0 of ", probe));
 
-        // /add while the engine is away: SPEC.md's JSON failure, naming the engine, nothing changed.
+        // /add while the engine is away: the contract's JSON failure, naming the engine, nothing changed.
         Assert.True(addStatus == HttpStatusCode.ServiceUnavailable, $"/add answered {(int)addStatus}: {addBody}");
         Assert.StartsWith("application/json", addContentType);
         using (var json = JsonDocument.Parse(addBody))
