@@ -126,13 +126,13 @@ public sealed class ComposeSmokeTests(ITestOutputHelper output)
     /// <summary>Needs the engine (see <see cref="DockerFactAttribute"/>), a compose tool, the balancer image, and a sample host wired to Docker.</summary>
     private sealed class ComposeFactAttribute : FactAttribute
     {
-        public static readonly string? RepositoryRoot = FindRoot();
+        public static readonly string? RepositoryRoot = TestSupport.RepositoryRoot.Find();
 
         public ComposeFactAttribute()
         {
             if (RepositoryRoot is null)
             {
-                Skip = "Runs from the repository only (samples/docker/compose.sh not found above the test binaries).";
+                Skip = "Runs from the repository only (no Ringway.slnx above the test binaries).";
                 return;
             }
             var project = File.ReadAllText(Path.Combine(RepositoryRoot, "samples", "LoadBalancer", "LoadBalancer.csproj"));
@@ -162,17 +162,5 @@ public sealed class ComposeSmokeTests(ITestOutputHelper output)
 
         private static bool OnPath(string name) =>
             (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => File.Exists(Path.Combine(dir, name)));
-
-        private static string? FindRoot()
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "samples", "docker", "compose.sh")))
-                {
-                    return dir.FullName;
-                }
-            }
-            return null;
-        }
     }
 }
