@@ -1,4 +1,4 @@
-// The assignment's load balancer: /rep /add /rm, and every other path routed by consistent hashing.
+// The sample load balancer (docs/contract.md): /rep /add /rm, and every other path routed by consistent hashing.
 //   dotnet run --project samples/LoadBalancer                                   local Server processes (N = 3)
 //   dotnet run --project samples/LoadBalancer -- --backends http://a,http://b   existing servers, not managed
 // Listens on port 5000 unless --urls says otherwise. Options: section "Balancer" (docs/configuration.md).
@@ -21,7 +21,7 @@ builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Ringway", LogLevel.
 // Inline socket continuations, the lean forwarding path, no per-request hosting log (ProxyTuning.cs, docs/benchmarks.md).
 ProxyTuning.Configure(builder);
 
-// The sample keeps the original's 404 -> 400 mapping and keys requests by a header or ?key= (random id otherwise).
+// The sample keeps the contract's 404 -> 400 mapping and keys requests by a header or ?key= (random id otherwise).
 builder.Services.Configure<ConsistentHashBalancerOptions>(o => o.Forwarding.NotFoundAsBadRequest = true);
 var balancer = builder.Services.AddConsistentHashBalancer(builder.Configuration.GetSection("Balancer"));
 builder.Services.PostConfigure<ConsistentHashBalancerOptions>(o =>

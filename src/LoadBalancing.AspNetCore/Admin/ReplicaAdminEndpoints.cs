@@ -9,7 +9,7 @@ using Ringway.LoadBalancing.AspNetCore.Supervision;
 
 namespace Ringway.LoadBalancing.AspNetCore.Admin;
 
-/// <summary>/rep, /add and /rm: the original balancer's admin API, with every open case decided (docs: SPEC.md).</summary>
+/// <summary>/rep, /add and /rm: the admin API, with every edge case decided (the rules: docs/contract.md).</summary>
 internal static class ReplicaAdminEndpoints
 {
     public const int MaxBodyBytes = 16 * 1024;

@@ -39,7 +39,7 @@ internal sealed class RequestKeySelector
             }
         }
 
-        // The original balancer's behaviour: a random 6-digit request id.
+        // No key: a random 6-digit request id, so keyless requests are spread at random.
         return RequestKey.RandomId(Random.Shared.Next(100_000, 1_000_000));
     }
 }

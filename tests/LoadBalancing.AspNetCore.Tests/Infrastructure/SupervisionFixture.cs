@@ -1,6 +1,6 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Ringway.TestSupport.Http;
+using Ringway.TestSupport.Waiting;
 
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
 
@@ -21,33 +21,16 @@ internal static class SupervisionFixture
         return (balancer, provider);
     }
 
-    public static async Task<string[]> ReplicasAsync(this TestBalancer balancer)
-    {
-        using var json = JsonDocument.Parse(await balancer.Client.GetStringAsync("/rep"));
-        return [.. json.RootElement.GetProperty("message").GetProperty("replicas").EnumerateArray().Select(e => e.GetString()!)];
-    }
+    public static Task<string[]> ReplicasAsync(this TestBalancer balancer) => balancer.Client.GetReplicasAsync();
 
-    public static Task<HttpResponseMessage> AddAsync(this TestBalancer balancer, string body)
-        => balancer.Client.PostAsync("/add", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+    public static Task<HttpResponseMessage> AddAsync(this TestBalancer balancer, string body) => balancer.Client.AddReplicasAsync(body);
 
-    public static Task<HttpResponseMessage> RemoveAsync(this TestBalancer balancer, string body)
-        => balancer.Client.SendAsync(new HttpRequestMessage(HttpMethod.Delete, "/rm") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") });
+    public static Task<HttpResponseMessage> RemoveAsync(this TestBalancer balancer, string body) => balancer.Client.RemoveReplicasAsync(body);
 
     /// <summary>Polls until <paramref name="condition"/> holds (state changes driven by heartbeats are asynchronous).</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, int seconds = 10)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Timed out waiting for: {what}");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    public static Task EventuallyAsync(Func<Task<bool>> condition, string what, int seconds = 10)
+        => Eventually.AssertAsync(condition, what, TimeSpan.FromSeconds(seconds));
 
     public static Task EventuallyAsync(Func<bool> condition, string what, int seconds = 10)
-        => EventuallyAsync(() => Task.FromResult(condition()), what, seconds);
+        => Eventually.AssertAsync(condition, what, TimeSpan.FromSeconds(seconds));
 }

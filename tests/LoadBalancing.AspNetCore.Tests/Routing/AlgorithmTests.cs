@@ -1,6 +1,7 @@
 using System.Net;
 using Ringway.ConsistentHashing;
 using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
+using Ringway.TestSupport.Waiting;
 
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Routing;
 
@@ -53,7 +54,7 @@ public sealed class AlgorithmTests : BackendsPerTest
         for (var i = 0; i < 12; i++)
         {
             requests.Add(balancer.Client.GetAsync("/gate?key=hot"));
-            await SupervisionFixture.EventuallyAsync(() => balancer.Table.Current.Replicas.Sum(r => r.InFlight) == requests.Count, "request in flight");
+            await Eventually.AssertAsync(() => balancer.Table.Current.Replicas.Sum(r => r.InFlight) == requests.Count, "request in flight", TimeSpan.FromSeconds(10));
         }
 
         foreach (var backend in Backends)

@@ -3,8 +3,8 @@ using System.Net;
 using System.Text.Json;
 using Ringway.TestSupport;
 using Ringway.TestSupport.Hostile;
-using Ringway.TestSupport.Processes;
 using Ringway.TestSupport.Samples;
+using Ringway.TestSupport.Waiting;
 using Xunit.Abstractions;
 
 namespace Ringway.Reliability.Tests.Fuzz;
@@ -69,7 +69,7 @@ public sealed class AdminFuzzTests(ITestOutputHelper output)
         violations.ForEach(output.WriteLine);
 
         Assert.Empty(violations);
-        Assert.True(await ProcessTable.EventuallyAsync(async () => host.ReplicaProcesses().Keys.Order().SequenceEqual((await host.ReplicasAsync()).Order()), TimeSpan.FromSeconds(15)),
+        Assert.True(await Eventually.TrueAsync(async () => host.ReplicaProcesses().Keys.Order().SequenceEqual((await host.ReplicasAsync()).Order()), TimeSpan.FromSeconds(15)),
             "the replica processes are the replicas /rep lists");
     }
 

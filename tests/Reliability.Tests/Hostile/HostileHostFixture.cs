@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Ringway.TestSupport.Processes;
 using Ringway.TestSupport.Samples;
+using Ringway.TestSupport.Waiting;
 
 namespace Ringway.Reliability.Tests.Hostile;
 
@@ -49,7 +49,7 @@ public sealed class HostileHostFixture : IAsyncLifetime
     private async Task SettleAsync()
     {
         Replicas = await Host.ReplicasAsync();
-        await ProcessTable.EventuallyAsync(() => Task.FromResult(Host.ReplicaProcesses().Keys.Order().SequenceEqual(Replicas.Order())), TimeSpan.FromSeconds(15));
+        await Eventually.TrueAsync(() => Task.FromResult(Host.ReplicaProcesses().Keys.Order().SequenceEqual(Replicas.Order())), TimeSpan.FromSeconds(15));
         Processes = Host.ReplicaProcesses();
     }
 

@@ -1,10 +1,6 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Ringway.TestSupport.Http;
 
 namespace Ringway.Samples.Tests.Infrastructure;
 
@@ -26,20 +22,12 @@ public sealed class TestBackendServer : IAsyncDisposable
 
     public static async Task<TestBackendServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackApp.CreateBuilder().Build();
         app.MapGet("/home", () => "Hello from the test backend");
         app.MapGet("/heartbeat", () => Results.Ok());
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestBackendServer(app, address);
+        var address = await LoopbackApp.StartAsync(app);
+        return new TestBackendServer(app, address.ToString());
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await LoopbackApp.StopAsync(_app);
 }
