@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using Ringway.LoadBalancing.AspNetCore;
 
-namespace Ringway.LoadBalancing.AspNetCore.Replicas.Processes;
+namespace Ringway.Replicas.Processes;
 
 /// <summary>One child process of <see cref="ProcessReplicaProvider"/> and what the provider knows about it.</summary>
 internal sealed class ReplicaProcess(Process process, string hostname, Uri address)

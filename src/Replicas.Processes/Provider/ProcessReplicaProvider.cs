@@ -9,8 +9,9 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Ringway.LoadBalancing.AspNetCore;
 
-namespace Ringway.LoadBalancing.AspNetCore.Replicas.Processes;
+namespace Ringway.Replicas.Processes;
 
 /// <summary>
 /// Runs replicas as child processes on free loopback ports; see <see cref="ProcessReplicaOptions"/> for how children are
