@@ -3,14 +3,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Ringway.LoadBalancing.AspNetCore.Replicas.Processes;
-using Ringway.LoadBalancing.AspNetCore.Tests.Support;
+using Ringway.LoadBalancing.AspNetCore;
+using Ringway.Replicas.Processes.Tests.Support;
 using Ringway.TestSupport.Processes;
 
-namespace Ringway.LoadBalancing.AspNetCore.Tests.Replicas.Processes;
+namespace Ringway.Replicas.Processes.Tests;
 
 /// <summary>AddProcessReplicas in a real generic host.</summary>
-public sealed class ProcessReplicaBuilderExtensionsTests : IDisposable
+public sealed class ProcessReplicasBuilderExtensionsTests : IDisposable
 {
     private readonly ChildProcessGuard _guard = new();
 

@@ -1,4 +1,4 @@
-namespace Ringway.LoadBalancing.AspNetCore;
+namespace Ringway.Replicas.Processes;
 
 /// <summary>
 /// How the local process provider (<c>AddProcessReplicas()</c>) starts each replica as a child process of the balancer.

@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 
-namespace Ringway.LoadBalancing.AspNetCore.Replicas.Processes;
+namespace Ringway.Replicas.Processes;
 
 /// <summary>SIGTERM for a graceful stop: .NET only offers Process.Kill, which is SIGKILL.</summary>
 internal static class PosixSignals

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using Ringway.LoadBalancing.AspNetCore;
 
-namespace Ringway.LoadBalancing.AspNetCore.Replicas.Processes;
+namespace Ringway.Replicas.Processes;
 
 /// <summary>One child process of <see cref="ProcessReplicaProvider"/> and what the provider knows about it.</summary>
 internal sealed class ReplicaProcess(Process process, string hostname, Uri address)
@@ -16,7 +17,7 @@ internal sealed class ReplicaProcess(Process process, string hostname, Uri addre
 
     public Uri Address { get; } = address;
 
-    /// <summary>Announce order, so that lists come out in the order replicas were started. Guarded by the provider's lock.</summary>
+    /// <summary>Announce order, so that lists come out in the order replicas were started. Guarded by the table's lock.</summary>
     public long Sequence { get; set; }
 
     /// <summary>The process id; set right after the process started.</summary>
@@ -25,13 +26,13 @@ internal sealed class ReplicaProcess(Process process, string hostname, Uri addre
     /// <summary>Completes with the exit code when the process has exited.</summary>
     public Task<int> Exited => _exited.Task;
 
-    /// <summary>StartAsync returned it: from now on an exit is news for WatchExitsAsync. Guarded by the provider's lock.</summary>
+    /// <summary>StartAsync returned it: from now on an exit is news for WatchExitsAsync. Guarded by the table's lock.</summary>
     public bool Announced { get; set; }
 
-    /// <summary>Someone asked it to stop, so its exit is expected. Guarded by the provider's lock.</summary>
+    /// <summary>Someone asked it to stop, so its exit is expected. Guarded by the table's lock.</summary>
     public bool StopRequested { get; set; }
 
-    /// <summary>The one stop in progress or done, shared by concurrent StopAsync calls. Guarded by the provider's lock.</summary>
+    /// <summary>The one stop in progress or done, shared by concurrent StopAsync calls. Guarded by the table's lock.</summary>
     public Task? StopTask { get; set; }
 
     public Replica ToReplica() => new(Hostname, Address, Id.ToString(CultureInfo.InvariantCulture));

@@ -2,9 +2,8 @@ using System.Net;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Ringway.LoadBalancing.AspNetCore.Replicas.Processes;
 
-namespace Ringway.LoadBalancing.AspNetCore.Tests.Replicas.Processes;
+namespace Ringway.Replicas.Processes.Tests;
 
 public sealed class ProcessReplicaOptionsValidatorTests
 {

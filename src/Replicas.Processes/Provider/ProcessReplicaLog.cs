@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Ringway.LoadBalancing.AspNetCore.Replicas.Processes;
+namespace Ringway.Replicas.Processes;
 
 /// <summary>Log messages of the process replica provider; event ids 3000-3099 belong to it.</summary>
 internal static partial class ProcessReplicaLog

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Ringway.LoadBalancing.AspNetCore.Replicas.Processes;
+namespace Ringway.Replicas.Processes;
 
 /// <summary>Finds a TCP port nobody listens on, by letting the system pick one for a socket that is closed at once.</summary>
 internal static class FreePort

@@ -2,12 +2,12 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Ringway.LoadBalancing.AspNetCore;
-using Ringway.LoadBalancing.AspNetCore.Replicas.Processes;
+using Ringway.Replicas.Processes;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds the local process replica provider to a consistent-hash balancer.</summary>
-public static class ProcessReplicaBuilderExtensions
+public static class ProcessReplicasBuilderExtensions
 {
     /// <summary>
     /// Runs each replica as a child process of the balancer on a free loopback port (see <see cref="ProcessReplicaOptions"/>),

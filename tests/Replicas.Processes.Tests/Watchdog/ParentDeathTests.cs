@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.Versioning;
-using Ringway.LoadBalancing.AspNetCore.Replicas.Processes;
-using Ringway.LoadBalancing.AspNetCore.Tests.Support;
+using Ringway.Replicas.Processes;
+using Ringway.Replicas.Processes.Tests.Support;
 using Ringway.TestSupport.Processes;
 using Xunit.Abstractions;
 
-namespace Ringway.LoadBalancing.AspNetCore.Tests.Replicas.Processes;
+namespace Ringway.Replicas.Processes.Tests.Watchdog;
 
 /// <summary>
 /// No replica outlives its balancer: a real balancer-like process (tests/ProcessParentFixture) starts two replicas through

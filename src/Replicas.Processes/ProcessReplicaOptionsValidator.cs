@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 
-namespace Ringway.LoadBalancing.AspNetCore.Replicas.Processes;
+namespace Ringway.Replicas.Processes;
 
 /// <summary>Checks <see cref="ProcessReplicaOptions"/> when the host starts, with messages that say what to set.</summary>
 internal sealed class ProcessReplicaOptionsValidator : IValidateOptions<ProcessReplicaOptions>

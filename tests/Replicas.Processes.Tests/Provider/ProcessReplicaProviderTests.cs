@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Ringway.LoadBalancing.AspNetCore.Replicas.Processes;
-using Ringway.LoadBalancing.AspNetCore.Tests.Support;
+using Ringway.Replicas.Processes;
+using Ringway.LoadBalancing.AspNetCore;
+using Ringway.Replicas.Processes.Tests.Support;
 using Ringway.TestSupport.Processes;
 using Xunit.Abstractions;
 
-namespace Ringway.LoadBalancing.AspNetCore.Tests.Replicas.Processes;
+namespace Ringway.Replicas.Processes.Tests.Provider;
 
 /// <summary>The provider against real child processes of samples/Server (and of /bin/sh, sleep...).</summary>
 public sealed class ProcessReplicaProviderTests(ITestOutputHelper output) : IDisposable
