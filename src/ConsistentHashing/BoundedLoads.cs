@@ -34,7 +34,7 @@ public static class BoundedLoads
         CheckFactor(factor, nameof(factor));
         var bound = LoadBound<TNode>.Of(hash, loads);
         var order = CandidateOrder<TNode>.Plain(new KeyLookup<TNode>(hash, key), hash.Count);
-        int node = FirstWithRoom(order, bound, factor, 0);
+        int node = FirstWithRoom(order, bound, factor);
 
         // None has room only if the loads do not add up (capacities sum to more than the total); keep a sane answer.
         return node >= 0 ? node : order.First;
@@ -50,13 +50,12 @@ public static class BoundedLoads
     }
 
     /// <summary>
-    /// The first candidate from position <paramref name="skip"/> on that has room, or -1 when none has; the order
-    /// is computed only as far as needed.
+    /// The first candidate that has room, or -1 when none has; the order is computed only as far as needed.
     /// </summary>
     [SkipLocalsInit]
-    internal static int FirstWithRoom<TNode>(CandidateOrder<TNode> order, LoadBound<TNode> bound, double factor, int skip)
+    internal static int FirstWithRoom<TNode>(CandidateOrder<TNode> order, LoadBound<TNode> bound, double factor)
     {
-        if (skip == 0 && bound.HasRoom(order.First, factor))
+        if (bound.HasRoom(order.First, factor))
         {
             return order.First;
         }
@@ -67,8 +66,8 @@ public static class BoundedLoads
         Span<int> buffer = n <= 512 ? stackalloc int[512] : (rented = ArrayPool<int>.Shared.Rent(n));
         try
         {
-            int checkedCount = Math.Max(skip, 1);
-            for (int want = Math.Min(Math.Max(8, skip * 2), n); checkedCount < n; want = (int)Math.Min(want * 8L, n))
+            int checkedCount = 1;
+            for (int want = Math.Min(8, n); checkedCount < n; want = (int)Math.Min(want * 8L, n))
             {
                 Span<int> candidates = buffer[..want];
                 order.Fill(candidates);

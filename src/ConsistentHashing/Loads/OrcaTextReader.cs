@@ -18,12 +18,14 @@ internal ref struct OrcaTextReader
     private readonly ReadOnlySpan<char> _entries;
     private int _position;
     private int _count;
+    private bool _afterComma;
 
     private OrcaTextReader(ReadOnlySpan<char> entries)
     {
         _entries = entries;
         _position = 0;
         _count = 0;
+        _afterComma = false;
     }
 
     /// <summary>Starts reading a header value; fails unless it is in the TEXT form.</summary>
@@ -55,7 +57,7 @@ internal ref struct OrcaTextReader
         var rest = _entries[_position..];
         if (rest.Trim(" \t").IsEmpty)
         {
-            if (_count > 0)
+            if (_afterComma)
             {
                 error = "an entry is empty (a trailing comma?)";
             }
@@ -66,6 +68,7 @@ internal ref struct OrcaTextReader
         int comma = rest.IndexOf(',');
         var entry = comma < 0 ? rest : rest[..comma];
         _position += comma < 0 ? rest.Length : comma + 1;
+        _afterComma = comma >= 0;
         if (++_count > MaxEntries)
         {
             error = $"more than {MaxEntries} metrics";

@@ -11,8 +11,8 @@ namespace Ringway.ConsistentHashing;
 /// the order without the warming nodes; (2) with hot-key spreading on, the key is counted in <see cref="HotKeys"/>,
 /// and a key hot enough to need k &gt; 1 nodes goes to the first of its first k candidates while that one stays within
 /// <see cref="HotKeyOptions.LoadFactor"/> x the average load, else to the least loaded of the k; (3) with bounded
-/// loads on, a key (or a hot key whose k candidates are all full) goes to the first candidate with room; (4)
-/// otherwise to its first candidate. Keep one instance per balancer: it holds the hot-key counts.
+/// loads on, a key (or a hot key whose pick is full) goes to the first candidate with room; (4) otherwise to its
+/// first candidate. Keep one instance per balancer: it holds the hot-key counts.
 /// </remarks>
 public sealed class LoadAwarePlacement
 {
@@ -79,12 +79,11 @@ public sealed class LoadAwarePlacement
         }
 
         var bound = LoadBound<TNode>.Of(hash, loads);
-        int spread = 0;
         int chosen = order.First;
         if (HotKeys is not null)
         {
             double share = HotKeys.Record(order.Fingerprint, key, now.UtcTicks);
-            spread = HotKeySpreading.ReplicasFor(share, hash.Count, _hotFactor, _maxReplicas);
+            int spread = HotKeySpreading.ReplicasFor(share, hash.Count, _hotFactor, _maxReplicas);
             if (spread > 1)
             {
                 Span<int> candidates = stackalloc int[HotKeySpreading.MaxReplicasLimit];
@@ -103,8 +102,8 @@ public sealed class LoadAwarePlacement
             return chosen;
         }
 
-        // Bounded loads: the first candidate with room, after the k a hot key was already offered.
-        int withRoom = BoundedLoads.FirstWithRoom(order, bound, _boundedFactor, spread > 1 ? spread : 0);
+        // Bounded loads: the first candidate with room (for a hot key whose pick was full, one of its first k if any has room).
+        int withRoom = BoundedLoads.FirstWithRoom(order, bound, _boundedFactor);
         return withRoom >= 0 ? withRoom : chosen;
     }
 }
