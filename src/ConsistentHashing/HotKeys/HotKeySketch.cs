@@ -34,6 +34,7 @@ public sealed class HotKeySketch
     private readonly int[] _topCounts;
     private readonly char[] _topKeys;
     private readonly int[] _topKeyLengths;
+    private readonly double[] _topSpills;
     private int _topCount;
     private volatile int _admission = MinimumAdmission;
 
@@ -53,6 +54,7 @@ public sealed class HotKeySketch
         _topCounts = new int[options.TopKeys];
         _topKeys = new char[options.TopKeys * MaxKeyChars];
         _topKeyLengths = new int[options.TopKeys];
+        _topSpills = new double[options.TopKeys];
     }
 
     /// <summary>The options the sketch was created with.</summary>
@@ -62,7 +64,7 @@ public sealed class HotKeySketch
     public long TotalRequests => Volatile.Read(ref _total);
 
     /// <summary>Counts one request for <paramref name="key"/> at <paramref name="now"/> and returns the key's estimated share of all requests (0 to 1), this one included.</summary>
-    public double Record(ReadOnlySpan<char> key, DateTimeOffset now) => Record(KeyHash.Chars(key), key, now.UtcTicks);
+    public double Record(ReadOnlySpan<char> key, DateTimeOffset now) => Record(KeyHash.Chars(key), key, now.UtcTicks, out _);
 
     /// <summary>The key's estimated share of all requests (0 to 1), without counting a request.</summary>
     public double ShareOf(ReadOnlySpan<char> key) => ShareOf(Estimate(KeyHash.Chars(key)));
@@ -90,14 +92,20 @@ public sealed class HotKeySketch
             .ToList();
     }
 
-    /// <summary>Counts one request for the key with this xxHash3 fingerprint; returns its estimated share.</summary>
+    /// <summary>
+    /// Per hot key in the list, the fraction of its requests spreading sends away from its first node (0 to 1),
+    /// learned by <see cref="HotKeySpreading"/>; reset when a slot changes hands. Races only blur it.
+    /// </summary>
+    internal double[] Spills => _topSpills;
+
+    /// <summary>Counts one request for the key with this xxHash3 fingerprint; returns its estimated share and its count.</summary>
     [SkipLocalsInit]
-    internal double Record(ulong fingerprint, ReadOnlySpan<char> key, long nowTicks)
+    internal double Record(ulong fingerprint, ReadOnlySpan<char> key, long nowTicks, out int count)
     {
         HalveWhenDue(nowTicks);
         ulong mixed = KeyHash.Mix(fingerprint ^ Salt);
         int[] counters = _counters;
-        int count = int.MaxValue;
+        count = int.MaxValue;
         for (int row = 0; row < Depth; row++)
         {
             int slot = (row * _width) + (int)((mixed >> (16 * row)) & (uint)_mask);
@@ -113,6 +121,21 @@ public sealed class HotKeySketch
         }
 
         return (double)count / Math.Max(total, _minimumRequests);
+    }
+
+    /// <summary>The key's slot in the hottest-keys list, or -1. Lock-free: a slot changing hands meanwhile only blurs its spill.</summary>
+    internal int SlotOf(ulong fingerprint)
+    {
+        int count = Volatile.Read(ref _topCount);
+        for (int i = 0; i < count; i++)
+        {
+            if (_topFingerprints[i] == fingerprint)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>The key's count: the smallest of its counters.</summary>
@@ -203,6 +226,7 @@ public sealed class HotKeySketch
                 }
 
                 _topFingerprints[at] = fingerprint;
+                _topSpills[at] = 0;
                 _topKeyLengths[at] = key.Length;
                 key[..Math.Min(key.Length, MaxKeyChars)].CopyTo(_topKeys.AsSpan(at * MaxKeyChars, MaxKeyChars));
             }

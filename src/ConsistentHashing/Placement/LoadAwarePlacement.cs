@@ -9,10 +9,12 @@ namespace Ringway.ConsistentHashing;
 /// <remarks>
 /// For each key: (1) its candidate order is its preference order, or, while warm-up holds it back from a newcomer,
 /// the order without the warming nodes; (2) with hot-key spreading on, the key is counted in <see cref="HotKeys"/>,
-/// and a key hot enough to need k &gt; 1 nodes goes to the first of its first k candidates while that one stays within
-/// <see cref="HotKeyOptions.LoadFactor"/> x the average load, else to the least loaded of the k; (3) with bounded
-/// loads on, a key (or a hot key whose pick is full) goes to the first candidate with room; (4) otherwise to its
-/// first candidate. Keep one instance per balancer: it holds the hot-key counts.
+/// and a key hot enough to need k &gt; 1 nodes stays on its first candidate as far as
+/// <see cref="HotKeyOptions.LoadFactor"/> x the average load allows, the rest of its requests going to the least
+/// loaded of its next k - 1 candidates (the fraction to send away is learned from the first candidate's load, so
+/// that only the traffic the bound requires moves); (3) with bounded loads on, a key (or a hot key whose pick is
+/// full) goes to the first candidate with room; (4) otherwise to its first candidate. Keep one instance per
+/// balancer: it holds the hot-key counts.
 /// </remarks>
 public sealed class LoadAwarePlacement
 {
@@ -82,14 +84,15 @@ public sealed class LoadAwarePlacement
         int chosen = order.First;
         if (HotKeys is not null)
         {
-            double share = HotKeys.Record(order.Fingerprint, key, now.UtcTicks);
+            ulong fingerprint = order.Fingerprint;
+            double share = HotKeys.Record(fingerprint, key, now.UtcTicks, out int count);
             int spread = HotKeySpreading.ReplicasFor(share, hash.Count, _hotFactor, _maxReplicas);
             if (spread > 1)
             {
                 Span<int> candidates = stackalloc int[HotKeySpreading.MaxReplicasLimit];
                 candidates = candidates[..spread];
                 order.Fill(candidates);
-                chosen = HotKeySpreading.Choose(candidates, bound, _hotFactor);
+                chosen = HotKeySpreading.Choose(candidates, bound, _hotFactor, HotKeys.Spills, HotKeys.SlotOf(fingerprint), count);
                 if (!_bounded || bound.HasRoom(chosen, _boundedFactor))
                 {
                     return chosen;

@@ -135,10 +135,11 @@ public sealed class HotKeySketchTests
     }
 
     [Theory]
-    [InlineData(0.135, 10, 1.15, 8, 5)] // the hottest of 100,000 Zipf(1.1) keys over 10 replicas
-    [InlineData(0.063, 10, 1.15, 8, 3)]
-    [InlineData(0.0166, 10, 1.15, 8, 1)] // up to (c - 1) / (n - 1): one node suffices
-    [InlineData(0.0168, 10, 1.15, 8, 2)]
+    [InlineData(0.135, 10, 1.15, 16, 10)] // the hottest of 100,000 Zipf(1.1) keys over 10 replicas: ceil(9.47)
+    [InlineData(0.135, 10, 1.15, 8, 8)]
+    [InlineData(0.063, 10, 1.15, 8, 6)]
+    [InlineData(0.0078, 10, 1.15, 8, 1)] // up to (c - 1) / (2n - 1) = 0.79 %: one node
+    [InlineData(0.0080, 10, 1.15, 8, 2)]
     [InlineData(0.5, 10, 1.15, 4, 4)] // capped
     [InlineData(0.9, 3, 1.25, 8, 3)] // never more than the nodes
     [InlineData(0, 10, 1.25, 8, 1)]
