@@ -20,7 +20,7 @@ internal static class Charts
     }
 
     /// <summary>Groups of bars: one group per label, one coloured bar per series.</summary>
-    public static void GroupedBars(string path, string title, string yLabel, IReadOnlyList<string> labels, IReadOnlyList<(string Name, double[] Values)> series)
+    public static void GroupedBars(string path, string title, string yLabel, IReadOnlyList<string> labels, IReadOnlyList<(string Name, double[] Values)> series, string xLabel = "", bool legendLeft = false)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
@@ -39,8 +39,8 @@ internal static class Charts
         }
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, labels.Count).Select(i => (double)i).ToArray(), labels.ToArray());
         plot.Axes.Margins(bottom: 0);
-        plot.ShowLegend(Alignment.UpperRight);
-        Finish(plot, path, title, "", yLabel);
+        plot.ShowLegend(legendLeft ? Alignment.UpperLeft : Alignment.UpperRight);
+        Finish(plot, path, title, xLabel, yLabel);
     }
 
     /// <summary>One line per series over shared x values.</summary>
@@ -57,6 +57,23 @@ internal static class Charts
             line.MarkerSize = 7;
         }
         plot.Axes.Bottom.SetTicks(xs.ToArray(), xs.Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+        plot.ShowLegend(Alignment.UpperRight);
+        Finish(plot, path, title, xLabel, yLabel);
+    }
+
+    /// <summary>One line per series over many x values (a time series): automatic ticks, no markers.</summary>
+    public static void TimeSeries(string path, string title, string xLabel, string yLabel, IReadOnlyList<double> xs, IReadOnlyList<(string Name, double[] Values)> series)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        for (var s = 0; s < series.Count; s++)
+        {
+            var line = plot.Add.Scatter(xs.ToArray(), series[s].Values);
+            line.LegendText = series[s].Name;
+            line.Color = palette.GetColor(s);
+            line.LineWidth = 2;
+            line.MarkerSize = 0;
+        }
         plot.ShowLegend(Alignment.UpperRight);
         Finish(plot, path, title, xLabel, yLabel);
     }
