@@ -32,8 +32,9 @@ public static class BoundedLoads
     {
         ArgumentNullException.ThrowIfNull(hash);
         CheckFactor(factor, nameof(factor));
-        var bound = LoadBound<TNode>.Of(hash, loads);
-        var order = CandidateOrder<TNode>.Plain(new KeyLookup<TNode>(hash, key), hash.Count);
+        var lookup = new KeyLookup<TNode>(hash, key);
+        var bound = LoadBound<TNode>.Of(lookup, hash, loads);
+        var order = CandidateOrder<TNode>.Plain(lookup, hash.Count);
         int node = FirstWithRoom(order, bound, factor);
 
         // None has room only if the loads do not add up (capacities sum to more than the total); keep a sane answer.

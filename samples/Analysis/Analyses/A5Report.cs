@@ -22,10 +22,10 @@ internal static class A5Report
     {
         var s = summary.Settings;
         var window = summary.WarmUpSeconds;
-        Charts.TimeSeries(context.OutPath("a5-cache-misses.png"), $"A-5 (a): cache misses per second when an 11th replica joins (Rendezvous)",
+        Charts.Lines(context.OutPath("a5-cache-misses.png"), $"A-5 (a): cache misses per second when an 11th replica joins (Rendezvous)",
             "seconds since the join", "misses per second", summary.Seconds,
             [("no join", summary.Baseline.Select(v => (double)v).ToArray()), ("instant join", summary.Instant.Select(v => (double)v).ToArray()),
-             ($"warm-up over {window} s", summary.WarmUp.Select(v => (double)v).ToArray())]);
+             ($"warm-up over {window} s", summary.WarmUp.Select(v => (double)v).ToArray())], timeSeries: true);
 
         var main = summary.Rows.Where(r => r.WindowSeconds == window).ToList();
         var rendezvous = main.First(r => r.Algorithm == "Rendezvous");

@@ -43,8 +43,8 @@ internal static class Charts
         Finish(plot, path, title, xLabel, yLabel);
     }
 
-    /// <summary>One line per series over shared x values.</summary>
-    public static void Lines(string path, string title, string xLabel, string yLabel, IReadOnlyList<double> xs, IReadOnlyList<(string Name, double[] Values)> series)
+    /// <summary>One line per series over shared x values, each x a tick; with <paramref name="timeSeries"/>, many x values: automatic ticks, no markers.</summary>
+    public static void Lines(string path, string title, string xLabel, string yLabel, IReadOnlyList<double> xs, IReadOnlyList<(string Name, double[] Values)> series, bool timeSeries = false)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
@@ -54,26 +54,9 @@ internal static class Charts
             line.LegendText = series[s].Name;
             line.Color = palette.GetColor(s);
             line.LineWidth = 2;
-            line.MarkerSize = 7;
+            line.MarkerSize = timeSeries ? 0 : 7;
         }
-        plot.Axes.Bottom.SetTicks(xs.ToArray(), xs.Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
-        plot.ShowLegend(Alignment.UpperRight);
-        Finish(plot, path, title, xLabel, yLabel);
-    }
-
-    /// <summary>One line per series over many x values (a time series): automatic ticks, no markers.</summary>
-    public static void TimeSeries(string path, string title, string xLabel, string yLabel, IReadOnlyList<double> xs, IReadOnlyList<(string Name, double[] Values)> series)
-    {
-        var plot = new Plot();
-        var palette = new ScottPlot.Palettes.Category10();
-        for (var s = 0; s < series.Count; s++)
-        {
-            var line = plot.Add.Scatter(xs.ToArray(), series[s].Values);
-            line.LegendText = series[s].Name;
-            line.Color = palette.GetColor(s);
-            line.LineWidth = 2;
-            line.MarkerSize = 0;
-        }
+        if (!timeSeries) plot.Axes.Bottom.SetTicks(xs.ToArray(), xs.Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
         plot.ShowLegend(Alignment.UpperRight);
         Finish(plot, path, title, xLabel, yLabel);
     }

@@ -11,40 +11,24 @@ internal static class HotKeySimulation
     /// <summary>Replays the stream with one set of rules and counts where each request went.</summary>
     public static SchemeResult Run(string scheme, HotKeySettings settings, ZipfKeys keys, int[] stream, LoadAwareOptions options)
     {
-        var hash = ConsistentHash.Create(settings.Algorithm, Enumerable.Range(1, settings.Replicas).Select(i => new HashNode<string>($"replica-{i}", $"replica-{i}")));
-        var primary = keys.Names.Select(name => hash.GetNodeIndex(name)).ToArray();
+        var hash = Replicas(settings);
         var placement = new LoadAwarePlacement(options);
         var window = new InFlightWindow(settings.Replicas, settings.InFlight);
-        var counts = new long[settings.Replicas];
-        var shed = new long[settings.Replicas];
-        var requested = new bool[keys.Count];
-        var leftPrimary = new bool[keys.Count];
-        long onPrimary = 0;
-        var start = DateTimeOffset.UnixEpoch;
+        var tally = new Tally(hash, keys);
         for (var i = 0; i < stream.Length; i++)
         {
             window.Finish();
-            var key = stream[i];
-            var now = start.AddTicks((long)(i * TimeSpan.TicksPerSecond / settings.RequestsPerSecond));
-            var replica = placement.GetNodeIndex(hash, keys.Names[key], window.Loads, now);
+            var replica = placement.GetNodeIndex(hash, keys.Names[stream[i]], window.Loads, settings.TimeOf(i));
             window.Send(replica);
-            if (i < settings.WarmUpRequests) continue; // the sketch and the window fill first
-            counts[replica]++;
-            requested[key] = true;
-            if (replica == primary[key]) onPrimary++;
-            else
-            {
-                leftPrimary[key] = true;
-                shed[primary[key]]++;
-            }
+            if (i >= settings.WarmUpRequests) tally.Count(stream[i], replica); // the sketch and the window fill first
         }
 
-        var measured = stream.Length - settings.WarmUpRequests;
-        var distinct = requested.Count(r => r);
-        var stayed = requested.Where((r, k) => r && !leftPrimary[k]).Count();
-        return new SchemeResult(scheme, counts, shed, PeakToMean(counts), (double)onPrimary / measured, (double)stayed / distinct,
-            distinct - stayed, placement.HotKeys?.TopKeys().Take(8).Select(k => new HotKeyShare(k.Key, k.Share)).ToList());
+        return tally.Result(scheme, PeakToMean(tally.Counts), placement.HotKeys?.TopKeys().Take(8).Select(k => new HotKeyShare(k.Key, k.Share)).ToList());
     }
+
+    /// <summary>The replicas, named replica-1 to replica-N.</summary>
+    public static IConsistentHash<string> Replicas(HotKeySettings settings)
+        => ConsistentHash.Create(settings.Algorithm, Enumerable.Range(1, settings.Replicas).Select(i => new HashNode<string>($"replica-{i}", $"replica-{i}")));
 
     /// <summary>
     /// The least traffic any scheme must move off its primaries to bring every replica to <paramref name="bound"/> x
@@ -82,6 +66,9 @@ internal sealed record HotKeySettings
     public double Bound { get; init; } = 1.15;
     public int Seed { get; init; } = 2024;
     public ConsistentHashAlgorithm Algorithm { get; init; } = ConsistentHashAlgorithm.Rendezvous;
+
+    /// <summary>The time request i arrives.</summary>
+    public DateTimeOffset TimeOf(int request) => DateTimeOffset.UnixEpoch.AddTicks((long)(request * TimeSpan.TicksPerSecond / RequestsPerSecond));
 }
 
 /// <summary>Where one scheme sent the measured requests.</summary>

@@ -16,23 +16,18 @@ internal static class SharedLoadSimulation
 
     public static SchemeResult Run(string scheme, HotKeySettings settings, ZipfKeys keys, int[] stream, double factor, bool shared, int external = 0)
     {
-        var hash = ConsistentHash.Create(settings.Algorithm, Enumerable.Range(1, settings.Replicas).Select(i => new HashNode<string>($"replica-{i}", $"replica-{i}")));
-        var primary = keys.Names.Select(name => hash.GetNodeIndex(name)).ToArray();
+        var hash = HotKeySimulation.Replicas(settings);
+        var tally = new Tally(hash, keys);
         var placements = Enumerable.Range(0, Balancers).Select(_ => new LoadAwarePlacement(new LoadAwareOptions { BoundedLoadFactor = factor })).ToArray();
         var local = Enumerable.Range(0, Balancers).Select(_ => new int[settings.Replicas]).ToArray();
         var reported = Enumerable.Range(0, Balancers).Select(_ => Enumerable.Range(0, settings.Replicas).Select(_ => new ReportedLoad()).ToArray()).ToArray();
         var atReplica = new InFlightWindow(settings.Replicas, settings.InFlight);
         var sentBy = new int[settings.InFlight];
         var loads = new int[settings.Replicas];
-        var counts = new long[settings.Replicas];
         var inFlight = new long[settings.Replicas];
-        var shed = new long[settings.Replicas];
-        var requested = new bool[keys.Count];
-        var leftPrimary = new bool[keys.Count];
-        long onPrimary = 0;
         for (var i = 0; i < stream.Length; i++)
         {
-            var now = DateTimeOffset.UnixEpoch.AddTicks((long)(i * TimeSpan.TicksPerSecond / settings.RequestsPerSecond));
+            var now = settings.TimeOf(i);
 
             // The oldest request is answered; its response carries the replica's load (itself still counted).
             var slot = atReplica.OldestSlot;
@@ -57,20 +52,10 @@ internal static class SharedLoadSimulation
             local[balancer][replica]++;
             sentBy[slot] = balancer;
             if (i < settings.WarmUpRequests) continue;
-            counts[replica]++;
+            tally.Count(key, replica);
             for (var r = 0; r < inFlight.Length; r++) inFlight[r] += atReplica.Loads[r] + (r == 0 ? external : 0);
-            requested[key] = true;
-            if (replica == primary[key]) onPrimary++;
-            else
-            {
-                leftPrimary[key] = true;
-                shed[primary[key]]++;
-            }
         }
 
-        var measured = stream.Length - settings.WarmUpRequests;
-        var distinct = requested.Count(r => r);
-        var stayed = requested.Where((r, k) => r && !leftPrimary[k]).Count();
-        return new SchemeResult(scheme, counts, shed, HotKeySimulation.PeakToMean(inFlight), (double)onPrimary / measured, (double)stayed / distinct, distinct - stayed, null);
+        return tally.Result(scheme, HotKeySimulation.PeakToMean(inFlight));
     }
 }

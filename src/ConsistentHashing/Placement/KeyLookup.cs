@@ -21,13 +21,16 @@ internal readonly ref struct KeyLookup<TNode>
         Code = _snapshot?.KeyCode(key) ?? KeyHash.Chars(key);
     }
 
-    private KeyLookup(IConsistentHash<TNode> hash, ReadOnlySpan<char> key, ulong code)
+    private KeyLookup(ConsistentHashBase<TNode> snapshot, ReadOnlySpan<char> key, ulong code)
     {
-        _hash = hash;
-        _snapshot = hash as ConsistentHashBase<TNode>;
+        _hash = snapshot;
+        _snapshot = snapshot;
         _key = key;
         Code = code;
     }
+
+    /// <summary>The snapshot when it is one of ours (casting once per lookup: casts to generic types cost in shared code).</summary>
+    public ConsistentHashBase<TNode>? Snapshot => _snapshot;
 
     /// <summary>The code the key is placed by: its xxHash3 (Classic: a decimal key's number).</summary>
     public ulong Code { get; }
@@ -53,5 +56,5 @@ internal readonly ref struct KeyLookup<TNode>
 
     /// <summary>The same key in another snapshot of the same algorithm (not hashed again when both are ours).</summary>
     public KeyLookup<TNode> In(IConsistentHash<TNode> other)
-        => _snapshot is not null && other is ConsistentHashBase<TNode> ? new(other, _key, Code) : new(other, _key);
+        => _snapshot is not null && other is ConsistentHashBase<TNode> snapshot ? new(snapshot, _key, Code) : new(other, _key);
 }

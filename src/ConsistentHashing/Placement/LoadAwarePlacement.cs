@@ -80,7 +80,7 @@ public sealed class LoadAwarePlacement
             return order.First;
         }
 
-        var bound = LoadBound<TNode>.Of(hash, loads);
+        var bound = LoadBound<TNode>.Of(lookup, hash, loads);
         int chosen = order.First;
         if (HotKeys is not null)
         {

@@ -1,5 +1,3 @@
-using Ringway.ConsistentHashing.Algorithms;
-
 namespace Ringway.ConsistentHashing;
 
 /// <summary>
@@ -13,10 +11,10 @@ internal readonly ref struct LoadBound<TNode>
     private readonly long _totalWeight;
     private readonly bool _uniform;
 
-    private LoadBound(IConsistentHash<TNode> hash, ReadOnlySpan<int> loads, long total, long totalWeight, bool uniform)
+    private LoadBound(IConsistentHash<TNode> hash, HashNode<TNode>[]? nodes, ReadOnlySpan<int> loads, long total, long totalWeight, bool uniform)
     {
         _hash = hash;
-        _nodes = (hash as ConsistentHashBase<TNode>)?.NodeArray;
+        _nodes = nodes;
         Loads = loads;
         Total = total;
         _totalWeight = totalWeight;
@@ -27,9 +25,9 @@ internal readonly ref struct LoadBound<TNode>
 
     public long Total { get; }
 
-    /// <summary>Checks <paramref name="loads"/> (one non-negative entry per node) and sums it.</summary>
+    /// <summary>Checks <paramref name="loads"/> (one non-negative entry per node of the looked-up snapshot) and sums it.</summary>
     /// <exception cref="ArgumentException">Wrong length or a negative load.</exception>
-    public static LoadBound<TNode> Of(IConsistentHash<TNode> hash, ReadOnlySpan<int> loads)
+    public static LoadBound<TNode> Of(KeyLookup<TNode> lookup, IConsistentHash<TNode> hash, ReadOnlySpan<int> loads)
     {
         int n = hash.Count;
         if (loads.Length != n)
@@ -48,9 +46,9 @@ internal readonly ref struct LoadBound<TNode>
             total += load;
         }
 
-        if (hash is ConsistentHashBase<TNode> snapshot)
+        if (lookup.Snapshot is { } snapshot)
         {
-            return new LoadBound<TNode>(hash, loads, total, snapshot.TotalWeight, snapshot.UniformWeights);
+            return new LoadBound<TNode>(hash, snapshot.NodeArray, loads, total, snapshot.TotalWeight, snapshot.UniformWeights);
         }
 
         var nodes = hash.Nodes;
@@ -62,7 +60,7 @@ internal readonly ref struct LoadBound<TNode>
             uniform &= nodes[i].Weight == nodes[0].Weight;
         }
 
-        return new LoadBound<TNode>(hash, loads, total, totalWeight, uniform);
+        return new LoadBound<TNode>(hash, null, loads, total, totalWeight, uniform);
     }
 
     /// <summary><c>factor x (total + 1) x w_i / W</c>: node i's allowance, before rounding.</summary>
