@@ -39,6 +39,22 @@ internal sealed class ConsistentHashBalancerOptionsValidator : IValidateOptions<
             }
         }
 
+        foreach (var proxy in options.KnownProxies)
+        {
+            if (!System.Net.IPAddress.TryParse(proxy, out _))
+            {
+                errors.Add($"KnownProxies: '{proxy}' is not an IP address.");
+            }
+        }
+
+        foreach (var network in options.KnownNetworks)
+        {
+            if (!System.Net.IPNetwork.TryParse(network, out _))
+            {
+                errors.Add($"KnownNetworks: '{network}' is not a network in CIDR notation (for example 10.0.0.0/8).");
+            }
+        }
+
         Positive(options.ConnectTimeout, nameof(options.ConnectTimeout));
         Positive(options.ResponseTimeout, nameof(options.ResponseTimeout));
         Positive(options.HeartbeatInterval, nameof(options.HeartbeatInterval));

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
 namespace Ringway.LoadBalancing.AspNetCore.Forwarding;
@@ -13,6 +14,12 @@ namespace Ringway.LoadBalancing.AspNetCore.Forwarding;
 /// to the <c>HttpRequestMessage</c> YARP built (<see cref="ForwardingTransformer"/>); the lean path writes request heads
 /// from it (<see cref="Http1.RequestHeadWriter"/>). Host is an ordinary end-to-end header: the client's reaches the replica.
 /// </summary>
+/// <remarks>
+/// X-Forwarded-* follow ASP.NET Core's ForwardedHeaders model: the values a client sent are kept (and the balancer's
+/// entry appended) only when that client is a known proxy or in a known network
+/// (<see cref="ConsistentHashBalancerOptions.KnownProxies"/>, <see cref="ConsistentHashBalancerOptions.KnownNetworks"/>);
+/// from anyone else they are replaced, so a replica reading the first value reads what the balancer saw.
+/// </remarks>
 internal sealed class ForwardingHeaderPolicy
 {
     public const string ForwardedFor = "X-Forwarded-For";
@@ -31,6 +38,16 @@ internal sealed class ForwardingHeaderPolicy
     }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     private static readonly byte[][] HopByHopBytes = [.. HopByHop.Select(Encoding.ASCII.GetBytes)];
+
+    private readonly IPAddress[] _knownProxies;
+    private readonly IPNetwork[] _knownNetworks;
+
+    public ForwardingHeaderPolicy(IOptions<ConsistentHashBalancerOptions> options)
+    {
+        // Validated at start-up (ConsistentHashBalancerOptionsValidator).
+        _knownProxies = [.. options.Value.KnownProxies.Select(IPAddress.Parse)];
+        _knownNetworks = [.. options.Value.KnownNetworks.Select(n => IPNetwork.Parse(n))];
+    }
 
     /// <summary>Whether the header is hop-by-hop (never forwarded in either direction).</summary>
     public static bool IsHopByHop(string name) => HopByHop.Contains(name);
@@ -51,49 +68,57 @@ internal sealed class ForwardingHeaderPolicy
 
     /// <summary>
     /// Hands every request header to <paramref name="sink"/>, each as forwarded or dropped, then the three X-Forwarded-*
-    /// headers the balancer writes. The client's own X-Forwarded-* values come first in those, followed by the
-    /// balancer's entry (its peer address, the scheme and Host it was asked with).
+    /// headers the balancer writes: its entry (the peer address, the scheme and Host it was asked with), after the
+    /// client's own values when the client is a known proxy.
     /// </summary>
     public void ApplyToRequest<TSink>(HttpContext context, ref TSink sink)
         where TSink : struct, IRequestHeaderSink
     {
         var request = context.Request;
         var headers = request.Headers;
-        var connection = headers.Connection;
+        var connection = ClientConnectionValues(context, headers.Connection);
         var chunked = headers.TransferEncoding.Count > 0;
         StringValues priorFor = default, priorProto = default, priorHost = default;
         foreach (var (name, values) in headers)
         {
-            if (name.Equals(ForwardedFor, StringComparison.OrdinalIgnoreCase))
-            {
-                priorFor = values;
-                sink.Drop(name);
-            }
-            else if (name.Equals(ForwardedProto, StringComparison.OrdinalIgnoreCase))
-            {
-                priorProto = values;
-                sink.Drop(name);
-            }
-            else if (name.Equals(ForwardedHost, StringComparison.OrdinalIgnoreCase))
-            {
-                priorHost = values;
-                sink.Drop(name);
-            }
-            else if (IsHopByHop(name)
+            if (IsHopByHop(name)
                 || name.StartsWith(':') // HTTP/2 pseudo-headers go into the request line
                 || (connection.Count > 0 && IsListedInConnection(connection, name))
                 // RFC 9112 6.3: a message with both is framed by Transfer-Encoding, and the Content-Length must not be passed on.
                 || (chunked && name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)))
             {
                 sink.Drop(name);
+                continue;
+            }
+
+            if (name.Equals(ForwardedFor, StringComparison.OrdinalIgnoreCase))
+            {
+                priorFor = values;
+            }
+            else if (name.Equals(ForwardedProto, StringComparison.OrdinalIgnoreCase))
+            {
+                priorProto = values;
+            }
+            else if (name.Equals(ForwardedHost, StringComparison.OrdinalIgnoreCase))
+            {
+                priorHost = values;
             }
             else
             {
                 sink.Forward(name, values);
+                continue;
             }
+
+            sink.Drop(name); // written below, with the balancer's entry
         }
 
-        if (context.Connection.RemoteIpAddress is { } address)
+        var address = context.Connection.RemoteIpAddress;
+        if ((priorFor.Count > 0 || priorProto.Count > 0 || priorHost.Count > 0) && !IsKnownProxy(address))
+        {
+            priorFor = priorProto = priorHost = default;
+        }
+
+        if (address is not null)
         {
             sink.AddForwarded(ForwardedFor, priorFor, address);
         }
@@ -102,6 +127,53 @@ internal sealed class ForwardingHeaderPolicy
         if (request.Host.HasValue)
         {
             sink.AddForwarded(ForwardedHost, priorHost, request.Host.Value);
+        }
+    }
+
+    /// <summary>
+    /// The client's Connection values: Kestrel's, unless Kestrel reduced them to its single option and the endpoint keeps
+    /// the client's own lines (<see cref="ConnectionHeaderCapture"/>).
+    /// </summary>
+    private static StringValues ClientConnectionValues(HttpContext context, StringValues kestrels)
+    {
+        if (kestrels.Count == 1 && kestrels[0] is "keep-alive" or "close" or "Upgrade"
+            && context.Features.Get<ConnectionHeaderCapture>() is { } capture && capture.TryGetConnectionValues(out var client))
+        {
+            return client;
+        }
+
+        return kestrels;
+    }
+
+    /// <summary>Whether the peer is a proxy whose X-Forwarded-* values are trusted (an IPv4 peer may come as an IPv6-mapped address).</summary>
+    public bool IsKnownProxy(IPAddress? address)
+    {
+        if (address is null || (_knownProxies.Length == 0 && _knownNetworks.Length == 0))
+        {
+            return false;
+        }
+
+        return Matches(address) || (address.IsIPv4MappedToIPv6 && Matches(address.MapToIPv4()));
+
+        bool Matches(IPAddress candidate)
+        {
+            foreach (var proxy in _knownProxies)
+            {
+                if (proxy.Equals(candidate))
+                {
+                    return true;
+                }
+            }
+
+            foreach (var network in _knownNetworks)
+            {
+                if (network.Contains(candidate))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
     }
 

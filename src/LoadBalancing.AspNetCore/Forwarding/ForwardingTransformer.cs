@@ -9,7 +9,8 @@ namespace Ringway.LoadBalancing.AspNetCore.Forwarding;
 
 /// <summary>
 /// The YARP path's request and response transforms: YARP's copy of the headers, corrected by
-/// <see cref="ForwardingHeaderPolicy"/> (the rules the lean path follows too), and the 404 -> 400 answer when
+/// <see cref="ForwardingHeaderPolicy"/> (the rules the lean path follows too), the client's raw request target
+/// (<see cref="RequestTarget"/>), and the 404 -> 400 answer when
 /// <see cref="ConsistentHashBalancerOptions.NotFoundAsBadRequest"/> is on.
 /// </summary>
 internal sealed class ForwardingTransformer : HttpTransformer
@@ -28,6 +29,8 @@ internal sealed class ForwardingTransformer : HttpTransformer
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
         var sink = new ProxyRequestHeaders(proxyRequest);
         _headers.ApplyToRequest(httpContext, ref sink);
+        // The client's raw target, as the lean path sends it; without one, YARP builds the URI from the decoded path.
+        proxyRequest.RequestUri = RequestTarget.RawUri(httpContext, destinationPrefix);
     }
 
     public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)

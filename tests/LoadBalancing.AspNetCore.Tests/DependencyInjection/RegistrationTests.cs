@@ -39,6 +39,18 @@ public sealed class RegistrationTests
         Assert.Contains("MaxAttempts", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Start_InvalidKnownProxiesOrNetworks_FailsNamingThem()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => TestBalancer.StartAsync(_ => { }, o =>
+        {
+            o.KnownProxies.Add("10.0.0.300");
+            o.KnownNetworks.Add("10.0.0.0");
+        }));
+        Assert.Contains("KnownProxies: '10.0.0.300' is not an IP address", error.Message, StringComparison.Ordinal);
+        Assert.Contains("KnownNetworks: '10.0.0.0' is not a network", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(Ringway.ConsistentHashing.ConsistentHashAlgorithm.Maglev, 65537, 700, "MaglevTableSize must exceed 100 x")]
     [InlineData(Ringway.ConsistentHashing.ConsistentHashAlgorithm.Maglev, 65536, 64, "must be a prime")]

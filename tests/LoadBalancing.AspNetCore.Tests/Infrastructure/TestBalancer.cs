@@ -41,7 +41,11 @@ internal sealed class TestBalancer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = null;
+            k.ConfigureEndpointDefaults(endpoint => endpoint.UseConnectionHeaderCapture()); // as docs/configuration.md recommends
+        });
         var balancer = builder.Services.AddConsistentHashBalancer(o => configure?.Invoke(o));
         replicas(balancer);
         services?.Invoke(builder);

@@ -49,20 +49,18 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder, IDisposable
     /// <summary>Only what this path reproduces exactly; the rest keeps YARP's behaviour.</summary>
     internal static bool CanForward(HttpContext context, ReplicaState replica, out string target)
     {
-        target = "";
         var request = context.Request;
         if (!(HttpProtocol.IsHttp11(request.Protocol) || HttpProtocol.IsHttp10(request.Protocol))
             || replica.Replica.Address.Scheme != Uri.UriSchemeHttp
-            || request.PathBase.HasValue
             || HttpMethods.IsConnect(request.Method)
             || request.Headers.Expect.Count > 0
             || context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true })
         {
+            target = "";
             return false;
         }
 
-        target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? "";
-        return target.StartsWith('/');
+        return RequestTarget.TryGetRaw(context, out target);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
