@@ -156,7 +156,7 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder, IDisposable
                 catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
                 {
                     context.Response.Clear();
-                    return (Failed(context, e, timeout, ForwardOutcome.FailedBeforeResponse), false);
+                    return (Failed(context, e, timeout, NoResponse(e)), false);
                 }
             }
             else
@@ -180,7 +180,7 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder, IDisposable
                 {
                     context.Response.Clear();
                     var stale = connection.Reused && e is Http1ProtocolException { NothingReceived: true } or SocketException or IOException { InnerException: SocketException };
-                    return (Failed(context, e, timeout, ForwardOutcome.FailedBeforeResponse), stale && !aborted.IsCancellationRequested && !timeout.IsCancellationRequested && e is not Http1ProtocolException { NothingReceived: false });
+                    return (Failed(context, e, timeout, NoResponse(e)), stale && !aborted.IsCancellationRequested && !timeout.IsCancellationRequested && e is not Http1ProtocolException { NothingReceived: false });
                 }
             }
 
@@ -216,7 +216,10 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder, IDisposable
                 {
                     // Nothing went to the client yet: a clean 502 (or 504) instead of an aborted connection.
                     context.Response.Clear();
-                    return (new ForwardResult(timeout.IsCancellationRequested ? ForwardOutcome.TimedOut : ForwardOutcome.FailedAfterResponse, false, e), false);
+                    var outcome = timeout.IsCancellationRequested ? ForwardOutcome.TimedOut
+                        : e is Http1ProtocolException { Malformed: true } ? ForwardOutcome.InvalidResponse
+                        : ForwardOutcome.FailedAfterResponse;
+                    return (new ForwardResult(outcome, false, e), false);
                 }
 
                 context.Abort();
@@ -241,6 +244,10 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder, IDisposable
             }
         }
     }
+
+    /// <summary>The request went out but no valid response head came back: garbage, or nothing (closed, reset).</summary>
+    private static ForwardOutcome NoResponse(Exception e)
+        => e is Http1ProtocolException { Malformed: true } ? ForwardOutcome.InvalidResponse : ForwardOutcome.FailedBeforeResponse;
 
     private static ForwardResult Failed(HttpContext context, Exception e, CancellationTokenSource timeout, ForwardOutcome otherwise)
     {

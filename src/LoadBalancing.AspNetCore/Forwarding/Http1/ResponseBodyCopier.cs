@@ -114,7 +114,7 @@ internal sealed class ResponseBodyCopier(TimeSpan responseTimeout)
             var line = await ReadLineAsync(context, connection, timeout).ConfigureAwait(false);
             if (!TryParseChunkSize(connection.Buffer.AsSpan(line.Start, line.Length), out var size))
             {
-                throw new Http1ProtocolException("Malformed chunk size from the replica.");
+                throw new Http1ProtocolException("Malformed chunk size from the replica.", malformed: true);
             }
 
             connection.Start = line.Start + line.Length + 2;
@@ -134,7 +134,7 @@ internal sealed class ResponseBodyCopier(TimeSpan responseTimeout)
             var crlf = await ReadLineAsync(context, connection, timeout).ConfigureAwait(false);
             if (crlf.Length != 0)
             {
-                throw new Http1ProtocolException("Chunk data longer than its size from the replica.");
+                throw new Http1ProtocolException("Chunk data longer than its size from the replica.", malformed: true);
             }
 
             connection.Start += 2;
@@ -155,7 +155,7 @@ internal sealed class ResponseBodyCopier(TimeSpan responseTimeout)
 
             if (connection.Buffered > MaxChunkLine)
             {
-                throw new Http1ProtocolException("A chunk line from the replica is too long.");
+                throw new Http1ProtocolException("A chunk line from the replica is too long.", malformed: true);
             }
 
             if (await FillAsync(context, connection, timeout).ConfigureAwait(false) <= 0)
