@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.Primitives;
 
@@ -128,6 +129,8 @@ internal sealed class ConnectionHeaderCapture(PipeReader inner) : PipeReader
 
     public override ValueTask CompleteAsync(Exception? exception = null) => inner.CompleteAsync(exception);
 
+    // Pooled: a keep-alive connection waits here for every next request, which must not cost an allocation each time.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadResult> AwaitAsync(ValueTask<ReadResult> pending)
     {
         var result = await pending.ConfigureAwait(false);
