@@ -2,9 +2,8 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
-using Ringway.LoadBalancing.AspNetCore.Routing;
 
-namespace Ringway.LoadBalancing.AspNetCore.Forwarding;
+namespace Ringway.LoadBalancing.AspNetCore.Forwarding.Http1;
 
 /// <summary>
 /// One keep-alive HTTP/1.1 connection to a replica with its own read buffer and timeout source, reused across requests
@@ -41,13 +40,14 @@ internal sealed class Http1Connection : IDisposable
     /// <summary>Whether this connection served a request before (a failure on it may be a stale keep-alive).</summary>
     public bool Reused { get; set; }
 
+    /// <summary>When it was returned to its pool (a <see cref="TimeProvider"/> timestamp).</summary>
     public long IdleSince { get; set; }
 
     /// <summary>Response body bytes were written to the client but not flushed yet (this exchange).</summary>
     public bool ClientBytesUnflushed { get; set; }
 
     /// <summary>The last value of each known response header on this connection, reused while the bytes repeat.</summary>
-    public string?[] HeaderValues { get; } = new string?[Http1Headers.KnownCount];
+    public string?[] HeaderValues { get; } = new string?[Http1Syntax.KnownCount];
 
     public int Buffered => End - Start;
 
@@ -148,90 +148,5 @@ internal sealed class Http1Connection : IDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-    }
-}
-
-/// <summary>Idle keep-alive connections to one replica, most recently used first (hot sockets, fewer stale ones).</summary>
-internal sealed class Http1ConnectionPool
-{
-    private const int MaxIdle = 512;
-    private static readonly long IdleTimeoutMs = 60_000;
-    private static readonly long HotMs = 1_000;
-    private static readonly ConditionalWeakTable<ReplicaState, Http1ConnectionPool> Pools = new();
-    private static readonly ConditionalWeakTable<ReplicaState, Http1ConnectionPool>.CreateValueCallback Create = r => new Http1ConnectionPool(r);
-    private readonly Http1Connection?[] _idle = new Http1Connection?[MaxIdle];
-    private int _count;
-
-    private Http1ConnectionPool(ReplicaState replica)
-    {
-        var address = replica.Replica.Address;
-        EndPoint = IPAddress.TryParse(address.Host.Trim('[', ']'), out var ip) ? new IPEndPoint(ip, address.Port) : new DnsEndPoint(address.IdnHost, address.Port);
-        var authority = address.IsDefaultPort ? address.Host : address.Host + ":" + address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        HostHeader = System.Text.Encoding.ASCII.GetBytes("Host: " + authority + "\r\n");
-        PathPrefix = System.Text.Encoding.ASCII.GetBytes(address.AbsolutePath.TrimEnd('/'));
-    }
-
-    public EndPoint EndPoint { get; }
-
-    /// <summary>The whole <c>Host: authority\r\n</c> line: the replica's authority, as the YARP path sends it.</summary>
-    public byte[] HostHeader { get; }
-
-    /// <summary>The replica address's path (no trailing slash), put before the client's request target.</summary>
-    public byte[] PathPrefix { get; }
-
-    public static Http1ConnectionPool For(ReplicaState replica) => Pools.GetValue(replica, Create);
-
-    /// <summary>
-    /// The most recently returned idle connection that still looks usable, or null. <paramref name="checkLiveness"/>
-    /// false skips the poll for a connection used in the last second: the caller can retry a request without a body
-    /// on a new connection if the replica had closed this one, so the syscall would only save a rare retry.
-    /// </summary>
-    public Http1Connection? Rent(bool checkLiveness = true)
-    {
-        while (true)
-        {
-            Http1Connection? connection;
-            lock (_idle)
-            {
-                if (_count == 0)
-                {
-                    return null;
-                }
-
-                connection = _idle[--_count];
-                _idle[_count] = null;
-            }
-
-            // A poll per reuse for requests with a body: they cannot be retried once sent, and without the poll they went
-            // into connections a just-stopped replica had closed (the failover tests caught it).
-            var idleMs = Environment.TickCount64 - connection!.IdleSince;
-            if (idleMs < IdleTimeoutMs && ((!checkLiveness && idleMs < HotMs) || !connection.LooksClosed()))
-            {
-                return connection;
-            }
-
-            connection.Dispose();
-        }
-    }
-
-    public void Return(Http1Connection connection)
-    {
-        if (!connection.TryResetForReuse())
-        {
-            connection.Dispose();
-            return;
-        }
-
-        connection.IdleSince = Environment.TickCount64;
-        lock (_idle)
-        {
-            if (_count < MaxIdle)
-            {
-                _idle[_count++] = connection;
-                return;
-            }
-        }
-
-        connection.Dispose();
     }
 }

@@ -1,19 +1,10 @@
-using System.Collections.Frozen;
 using System.Text;
 
-namespace Ringway.LoadBalancing.AspNetCore.Forwarding;
+namespace Ringway.LoadBalancing.AspNetCore.Forwarding.Http1;
 
-/// <summary>Header rules of the lean HTTP/1.1 path, the same as YARP's (hop-by-hop headers are not forwarded).</summary>
-internal static class Http1Headers
+/// <summary>HTTP/1.1 syntax on raw bytes (RFC 9110, 9112), and the strings the lean path reuses for response headers.</summary>
+internal static class Http1Syntax
 {
-    /// <summary>Headers that belong to one connection (RFC 9110 7.6.1) or that the proxy writes itself; never copied.</summary>
-    public static readonly FrozenSet<string> HopByHop = new[]
-    {
-        "Connection", "Transfer-Encoding", "Keep-Alive", "Upgrade", "Proxy-Connection", "Proxy-Authenticate",
-        "Proxy-Authentication-Info", "Proxy-Authorization", "Proxy-Features", "Proxy-Instruction", "Security-Scheme",
-        "ALPN", "Close", "HTTP2-Settings", "Upgrade-Insecure-Requests", "TE", "Alt-Svc", "Trailer",
-    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
-
     // Response header names that come on nearly every response: reused instead of allocating a string each time.
     private static readonly string[] KnownNames =
     [
@@ -21,22 +12,6 @@ internal static class Http1Headers
         "Last-Modified", "Content-Encoding", "Vary", "Expires", "Content-Language", "Content-Disposition",
         "Access-Control-Allow-Origin", "X-Replica", "Retry-After", "WWW-Authenticate", "Content-Range", "Accept-Ranges",
     ];
-
-    private static readonly byte[][] HopByHopBytes = HopByHop.Select(Encoding.ASCII.GetBytes).ToArray();
-
-    /// <summary>The response-side check of <see cref="HopByHop"/>, on the raw header name.</summary>
-    public static bool IsHopByHop(ReadOnlySpan<byte> name)
-    {
-        foreach (var candidate in HopByHopBytes)
-        {
-            if (candidate.Length == name.Length && Ascii.EqualsIgnoreCase(name, candidate))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     /// <summary>Slots in <see cref="Value"/>'s per-connection cache: one per known name.</summary>
     public static int KnownCount => KnownNames.Length;

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
 
-namespace Ringway.LoadBalancing.AspNetCore.Tests.Forwarding;
+namespace Ringway.LoadBalancing.AspNetCore.Tests.Forwarding.Http1;
 
 /// <summary>
 /// The lean HTTP/1.1 forwarder (<see cref="ReplicaForwarder.Http1"/>) against a hand-written replica: what it parses
@@ -145,7 +145,7 @@ public sealed class Http1ReplicaForwarderTests
         Assert.Null(forwarded[1].Header("Content-Length"));
         foreach (var request in forwarded)
         {
-            Assert.Equal(replica.Address.Authority, request.Header("Host"));
+            Assert.Equal(balancer.Address.Authority, request.Header("Host")); // the client's Host, as the YARP path sends it
             Assert.Equal("127.0.0.1", request.Header("X-Forwarded-For"));
             Assert.Equal("http", request.Header("X-Forwarded-Proto"));
             Assert.Equal(balancer.Address.Authority, request.Header("X-Forwarded-Host"));
