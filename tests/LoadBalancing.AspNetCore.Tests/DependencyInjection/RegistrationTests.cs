@@ -58,8 +58,8 @@ public sealed class RegistrationTests
             o.Forwarding.KnownProxies.Add("10.0.0.300");
             o.Forwarding.KnownNetworks.Add("10.0.0.0");
         }));
-        Assert.Contains("KnownProxies: '10.0.0.300' is not an IP address", error.Message, StringComparison.Ordinal);
-        Assert.Contains("KnownNetworks: '10.0.0.0' is not a network", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Balancer:Forwarding:KnownProxies:0 '10.0.0.300' is not an IP address", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Balancer:Forwarding:KnownNetworks:0 '10.0.0.0' is not a network", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
