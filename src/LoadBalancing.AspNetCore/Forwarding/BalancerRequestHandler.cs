@@ -46,6 +46,11 @@ internal sealed class BalancerRequestHandler
 
     public Task HandleAsync(HttpContext context)
     {
+        if (RequestFraming.Problem(context.Request) is { } problem)
+        {
+            return RejectAsync(context, problem);
+        }
+
         var snapshot = _table.Current;
         if (snapshot.Hash is not { } hash)
         {
@@ -146,6 +151,13 @@ internal sealed class BalancerRequestHandler
         {
             // The client left while we were answering; nothing to tell.
         }
+    }
+
+    private async Task RejectAsync(HttpContext context, string problem)
+    {
+        Log.AmbiguousFraming(_logger, context.Request.Method, LoggablePath(context.Request), context.Request.Protocol, problem);
+        await RequestFraming.RejectAsync(context, problem).ConfigureAwait(false);
+        _metrics.RequestCompleted(null, StatusCodes.Status400BadRequest, Stopwatch.GetTimestamp());
     }
 
     private async Task NoReplicaAsync(HttpContext context)
