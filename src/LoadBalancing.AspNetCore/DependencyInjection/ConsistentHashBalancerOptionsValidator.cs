@@ -111,7 +111,9 @@ internal sealed class ConsistentHashBalancerOptionsValidator : IValidateOptions<
             }
             catch (ArgumentException e)
             {
-                errors.Add($"{options.Algorithm} with MaxReplicas = {options.MaxReplicas}: {e.Message}");
+                // The library's sentence without ArgumentException's "(Parameter 'nodes')": it names an argument the user never passed.
+                var reason = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+                errors.Add($"{options.Algorithm} with MaxReplicas = {options.MaxReplicas}: {reason}");
             }
         }
 

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Options;
+using Ringway.LoadBalancing.AspNetCore;
+using Ringway.Replicas.Docker;
+
+namespace Ringway.Samples.LoadBalancer;
+
+/// <summary>
+/// A configuration the balancer refuses (options are validated when the host starts, or when an endpoint first needs
+/// them) ends the host with one line on standard error naming the option, and exit code 78 (EX_CONFIG of sysexits.h),
+/// instead of an unhandled exception with its stack trace (exit code 134).
+/// </summary>
+internal static class InvalidConfiguration
+{
+    public const int ExitCode = 78;
+
+    /// <summary>Where this host binds each options type from (Program.cs, SampleReplicas.cs).</summary>
+    private static readonly Dictionary<Type, string> Sections = new()
+    {
+        [typeof(ConsistentHashBalancerOptions)] = "Balancer",
+        [typeof(ProcessReplicaOptions)] = "Replicas:Processes",
+        [typeof(DockerReplicaOptions)] = "Replicas:Docker",
+        [typeof(SwarmReplicaOptions)] = "Replicas:Swarm",
+    };
+
+    public static int Report(OptionsValidationException exception)
+    {
+        var section = Sections.TryGetValue(exception.OptionsType, out var name) ? $" (section {name})" : "";
+        Console.Error.WriteLine($"Invalid configuration{section}: {exception.Message}");
+        return ExitCode;
+    }
+}
