@@ -48,7 +48,7 @@ internal sealed class BalancerRequestHandler
     {
         if (RequestFraming.Problem(context.Request) is { } problem)
         {
-            return RejectAsync(context, problem);
+            return RejectAsync(context, problem.StatusCode, problem.Message);
         }
 
         var snapshot = _table.Current;
@@ -153,11 +153,11 @@ internal sealed class BalancerRequestHandler
         }
     }
 
-    private async Task RejectAsync(HttpContext context, string problem)
+    private async Task RejectAsync(HttpContext context, int statusCode, string problem)
     {
-        Log.AmbiguousFraming(_logger, context.Request.Method, LoggablePath(context.Request), context.Request.Protocol, problem);
-        await RequestFraming.RejectAsync(context, problem).ConfigureAwait(false);
-        _metrics.RequestCompleted(null, StatusCodes.Status400BadRequest, Stopwatch.GetTimestamp());
+        Log.FramingRefused(_logger, context.Request.Method, LoggablePath(context.Request), context.Request.Protocol, statusCode, problem);
+        await RequestFraming.RejectAsync(context, statusCode, problem).ConfigureAwait(false);
+        _metrics.RequestCompleted(null, statusCode, Stopwatch.GetTimestamp());
     }
 
     private async Task NoReplicaAsync(HttpContext context)

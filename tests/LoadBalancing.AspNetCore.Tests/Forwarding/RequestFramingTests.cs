@@ -7,8 +7,9 @@ using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Forwarding;
 
 /// <summary>
-/// Requests whose framing could hide a second request (RFC 9112 sections 6.1 and 6.3) are answered 400 and the connection
-/// closed, on both forwarders, before anything reaches a replica; ordinary pipelined requests still reach it.
+/// Requests whose framing the balancer cannot pass on (HTTP/1.0 with Transfer-Encoding, chunked twice, a coding before
+/// chunked) are answered in the JSON shape and the connection closed, on both forwarders, before anything reaches a
+/// replica, so nothing sent after them is read as a request; ordinary pipelined requests still reach it.
 /// </summary>
 public sealed class RequestFramingTests : BackendsPerTest
 {
@@ -20,11 +21,15 @@ public sealed class RequestFramingTests : BackendsPerTest
     }
 
     [Theory]
-    [InlineData(ReplicaForwarder.Yarp, "POST /whoami HTTP/1.0\r\nHost: lb\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")]
-    [InlineData(ReplicaForwarder.Http1, "POST /whoami HTTP/1.0\r\nHost: lb\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")]
-    [InlineData(ReplicaForwarder.Yarp, "POST /whoami HTTP/1.0\r\nHost: lb\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")]
-    [InlineData(ReplicaForwarder.Http1, "POST /whoami HTTP/1.0\r\nHost: lb\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")]
-    public async Task Forward_AmbiguousFramingWithRequestBehind_400AndClosedAndNothingReachesReplica(ReplicaForwarder forwarder, string request)
+    [InlineData(ReplicaForwarder.Yarp, 400, "POST /whoami HTTP/1.0\r\nHost: lb\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")]
+    [InlineData(ReplicaForwarder.Http1, 400, "POST /whoami HTTP/1.0\r\nHost: lb\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")]
+    [InlineData(ReplicaForwarder.Yarp, 400, "POST /whoami HTTP/1.0\r\nHost: lb\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")]
+    [InlineData(ReplicaForwarder.Http1, 400, "POST /whoami HTTP/1.0\r\nHost: lb\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")]
+    [InlineData(ReplicaForwarder.Yarp, 400, "POST /whoami HTTP/1.1\r\nHost: lb\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n")]
+    [InlineData(ReplicaForwarder.Http1, 400, "POST /whoami HTTP/1.1\r\nHost: lb\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")]
+    [InlineData(ReplicaForwarder.Yarp, 501, "POST /whoami HTTP/1.1\r\nHost: lb\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n")]
+    [InlineData(ReplicaForwarder.Http1, 501, "POST /whoami HTTP/1.1\r\nHost: lb\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n")]
+    public async Task Forward_RefusedFramingWithRequestBehind_AnsweredAndClosedAndNothingReachesReplica(ReplicaForwarder forwarder, int status, string request)
     {
         var backend = Backends[0];
         await using var balancer = await TestBalancer.StartAsync(Backends, o => o.Forwarder = forwarder);
@@ -32,11 +37,11 @@ public sealed class RequestFramingTests : BackendsPerTest
         var answers = await SendAndReadUntilClosedAsync(balancer.Address, request + Hidden);
 
         var answer = Assert.Single(answers);
-        Assert.Equal(400, answer.Status);
+        Assert.Equal(status, answer.Status);
         Assert.Equal("close", answer.Header("Connection"));
         using var json = JsonDocument.Parse(answer.Body);
         Assert.Equal("failure", json.RootElement.GetProperty("status").GetString());
-        Assert.StartsWith("<Error> The request's framing is ambiguous: ", json.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("<Error> The request's framing is refused: ", json.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, backend.Requests);
     }
 
