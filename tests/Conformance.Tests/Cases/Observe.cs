@@ -12,7 +12,7 @@ internal static class Observe
 {
     /// <summary>
     /// The status and the named fields of httpbin's echo (<c>method</c>, <c>data</c>, <c>args</c>, <c>json</c>, <c>url</c>,
-    /// <c>headers.NAME</c>...), plus the request line that reached httpbin (<c>line</c>) when asked for.
+    /// <c>headers.NAME</c>...).
     /// </summary>
     public static async Task<Observation> EchoAsync(Probe probe, HttpRequestMessage request, params string[] fields)
     {
@@ -32,13 +32,6 @@ internal static class Observe
         {
             foreach (var field in fields)
             {
-                if (field == "line")
-                {
-                    var lines = await probe.App.WaitForRequestLinesAsync(probe.Marker);
-                    parts.Add($"line={string.Join(" + ", lines.Select(l => l.Split(' ')[1]))}");
-                    continue;
-                }
-
                 parts.Add($"{field}={(json is null ? "(not json)" : Field(json.RootElement, field))}");
             }
         }

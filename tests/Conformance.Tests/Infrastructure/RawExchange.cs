@@ -23,8 +23,11 @@ internal sealed record RawResult(IReadOnlyList<int> Interim, IReadOnlyList<RawAn
 /// </summary>
 internal static class RawExchange
 {
-    /// <summary>How long a silent connection is waited on before it counts as kept open.</summary>
+    /// <summary>How long a silent connection is waited on, once something has arrived, before it counts as kept open.</summary>
     public static readonly TimeSpan Silence = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long the first byte is waited for: a busy machine may take seconds to answer, and no answer is rare.</summary>
+    public static readonly TimeSpan FirstByte = TimeSpan.FromSeconds(10);
 
     public static async Task<RawResult> SendAsync(Uri address, string request) => await SendAsync(address, Encoding.Latin1.GetBytes(request));
 
@@ -72,7 +75,10 @@ internal static class RawExchange
         return client;
     }
 
-    /// <summary>Reads until the server closes (true), <paramref name="enough"/> holds, or nothing arrives for <paramref name="silence"/>.</summary>
+    /// <summary>
+    /// Reads until the server closes (true), <paramref name="enough"/> holds, or nothing arrives for
+    /// <paramref name="silence"/> (by default <see cref="FirstByte"/> before anything arrived, <see cref="Silence"/> after).
+    /// </summary>
     private static async Task<(byte[] Received, bool Closed)> ReadAsync(NetworkStream stream, Func<byte[], bool> enough, TimeSpan? silence = null)
     {
         var buffer = new MemoryStream();
@@ -80,7 +86,7 @@ internal static class RawExchange
         var limit = Stopwatch.StartNew();
         while (limit.Elapsed < TimeSpan.FromSeconds(60))
         {
-            using var quiet = new CancellationTokenSource(silence ?? Silence);
+            using var quiet = new CancellationTokenSource(silence ?? (buffer.Length == 0 ? FirstByte : Silence));
             int read;
             try
             {
