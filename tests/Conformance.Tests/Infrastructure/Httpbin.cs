@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Ringway.TestSupport.Processes;
 
 namespace Ringway.Conformance.Tests.Infrastructure;
 
@@ -36,7 +37,7 @@ internal sealed partial class Httpbin : IAsyncDisposable
             "--access-logfile", Path.Combine(directory, "access.log"), "--access-logformat", AccessLogFormat,
             "--limit-request-line", "0", "--limit-request-fields", "32768", "--limit-request-field_size", "0",
             "httpbin:app",
-        ], directory);
+        ], workingDirectory: directory);
         Uri? address = null;
         try
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Ringway.TestSupport.Processes;
 
 namespace Ringway.Conformance.Tests.Infrastructure;
 
@@ -49,7 +50,7 @@ internal sealed class Nginx : IAsyncDisposable
             var ports = upstreams.Select(_ => FreePort()).ToArray();
             var configuration = Path.Combine(directory, "nginx.conf");
             await File.WriteAllTextAsync(configuration, Configuration(directory, upstreams, ports));
-            var process = ChildProcess.Start(ThirdParty.Nginx, ["-p", directory, "-c", configuration, "-e", Path.Combine(directory, "error.log")], directory);
+            var process = ChildProcess.Start(ThirdParty.Nginx, ["-p", directory, "-c", configuration, "-e", Path.Combine(directory, "error.log")], workingDirectory: directory);
             try
             {
                 await process.WaitUntilAsync(async () => (await Task.WhenAll(ports.Select(Accepts))).All(a => a), "nginx");

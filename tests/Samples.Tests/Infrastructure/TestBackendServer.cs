@@ -7,7 +7,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Ringway.Samples.Tests.Infrastructure;
 
-/// <summary>A replica stand-in on real Kestrel (127.0.0.1, port 0) for the sample host's static mode: /home answers 200.</summary>
+/// <summary>
+/// A replica stand-in on real Kestrel (127.0.0.1, port 0) for the sample host's static mode: /home answers 200, and so does
+/// /heartbeat, so the replica stays in the ring however long a busy machine takes to send the test's first request.
+/// </summary>
 public sealed class TestBackendServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -27,6 +30,7 @@ public sealed class TestBackendServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         app.MapGet("/home", () => "Hello from the test backend");
+        app.MapGet("/heartbeat", () => "ok");
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new TestBackendServer(app, address);
