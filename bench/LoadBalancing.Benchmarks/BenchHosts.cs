@@ -97,10 +97,10 @@ internal sealed class BenchHosts : IAsyncDisposable
         builder.Services
             .AddConsistentHashBalancer(o =>
             {
-                o.Forwarder = forwarder;
-                o.NotFoundAsBadRequest = true;
-                o.KeySources.Add("header:X-Ringway-Key");
-                o.KeySources.Add("query:key");
+                o.Forwarding.Forwarder = forwarder;
+                o.Forwarding.NotFoundAsBadRequest = true;
+                o.Keys.Sources.Add("header:X-Ringway-Key");
+                o.Keys.Sources.Add("query:key");
             })
             .AddStaticReplicas([backend.ToString()]);
         var app = builder.Build();

@@ -203,7 +203,7 @@ internal static class AnalysisCommand
 
     /// <summary>How A-4 live starts the sample LoadBalancer at <paramref name="dll"/>: one algorithm, and a MaxReplicas every algorithm accepts.</summary>
     internal static string BalancerCommandFor(string dll)
-        => $"dotnet \"{dll}\" --urls {{url}} --Balancer:Algorithm={{algorithm}} --Balancer:MaxReplicas={{maxReplicas}}";
+        => $"dotnet \"{dll}\" --urls {{url}} --Balancer:Hashing:Algorithm={{algorithm}} --Balancer:Replicas:MaxCount={{maxReplicas}}";
 
     private sealed class HelpRequestedException : Exception;
 }

@@ -13,10 +13,12 @@ internal static class InvalidConfiguration
 {
     public const int ExitCode = 78;
 
-    /// <summary>Where this host binds each options type from (Program.cs, SampleReplicas.cs).</summary>
+    /// <summary>
+    /// Where this host binds the replica providers' options from (SampleReplicas.cs): their messages name the option alone.
+    /// The balancer's own messages already name the full key (<c>Balancer:Health:Interval must be positive...</c>).
+    /// </summary>
     private static readonly Dictionary<Type, string> Sections = new()
     {
-        [typeof(ConsistentHashBalancerOptions)] = "Balancer",
         [typeof(ProcessReplicaOptions)] = "Replicas:Processes",
         [typeof(DockerReplicaOptions)] = "Replicas:Docker",
         [typeof(SwarmReplicaOptions)] = "Replicas:Swarm",

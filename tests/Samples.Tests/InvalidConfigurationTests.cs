@@ -14,8 +14,8 @@ namespace Ringway.Samples.Tests;
 public sealed class InvalidConfigurationTests
 {
     [Theory]
-    [InlineData("Invalid configuration (section Balancer): Classic with MaxReplicas = 64: The classic ring holds at most 56 servers", "--Balancer:Algorithm=Classic")]
-    [InlineData("Invalid configuration (section Balancer): MaxAttempts must be from 1 to 8.", "--Balancer:MaxAttempts=0")]
+    [InlineData("Invalid configuration: Balancer:Hashing:Algorithm Classic cannot hold Balancer:Replicas:MaxCount = 64 replicas: The classic ring holds at most 56 servers", "--Balancer:Hashing:Algorithm=Classic")]
+    [InlineData("Invalid configuration: Balancer:Forwarding:MaxAttempts must be from 1 to 8.", "--Balancer:Forwarding:MaxAttempts=0")]
     [InlineData("Invalid configuration (section Replicas:Docker): Image is required", "--Replicas:Provider=docker", "--Replicas:Docker:Image=")]
     public async Task Start_RefusedOption_OneLineNamingItAndExitCode78(string expected, params string[] arguments)
     {
@@ -48,7 +48,7 @@ public sealed class InvalidConfigurationTests
 
         var e = await Assert.ThrowsAsync<BalancerException>(() => BalancerProcess.StartAsync(command, "Classic", 64, timeout.Token));
 
-        Assert.Contains("exited with code 78 (Invalid configuration (section Balancer): Classic with MaxReplicas = 64", e.Message, StringComparison.Ordinal);
+        Assert.Contains("exited with code 78 (Invalid configuration: Balancer:Hashing:Algorithm Classic cannot hold Balancer:Replicas:MaxCount = 64", e.Message, StringComparison.Ordinal);
     }
 
     private static async Task<(int ExitCode, string Output, string Errors)> RunSampleHostAsync(string[] arguments)

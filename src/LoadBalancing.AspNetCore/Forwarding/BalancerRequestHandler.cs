@@ -39,9 +39,9 @@ internal sealed class BalancerRequestHandler
         _forwarder = forwarder;
         _metrics = metrics;
         _logger = logger;
-        _maxAttempts = Math.Clamp(options.Value.MaxAttempts, 1, MaxAttemptsLimit);
-        _boundedLoadFactor = options.Value.BoundedLoadFactor;
-        _retryIdempotent = options.Value.RetryIdempotentRequests;
+        _maxAttempts = Math.Clamp(options.Value.Forwarding.MaxAttempts, 1, MaxAttemptsLimit);
+        _boundedLoadFactor = options.Value.Hashing.BoundedLoadFactor;
+        _retryIdempotent = options.Value.Forwarding.RetryIdempotentRequests;
     }
 
     public Task HandleAsync(HttpContext context)

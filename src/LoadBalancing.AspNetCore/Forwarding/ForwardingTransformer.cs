@@ -6,7 +6,7 @@ namespace Ringway.LoadBalancing.AspNetCore.Forwarding;
 
 /// <summary>
 /// YARP's default header copy (hop-by-hop headers dropped, Host set from the replica) plus X-Forwarded-For/Proto/Host
-/// appended to what the client sent, and the original assignment's 404 -> 400 mapping when enabled.
+/// appended to what the client sent, and the optional 404 -> 400 mapping (ForwardingOptions.NotFoundAsBadRequest).
 /// </summary>
 internal sealed class ForwardingTransformer : HttpTransformer
 {
@@ -16,7 +16,7 @@ internal sealed class ForwardingTransformer : HttpTransformer
     private readonly bool _notFoundAsBadRequest;
 
     public ForwardingTransformer(IOptions<ConsistentHashBalancerOptions> options)
-        => _notFoundAsBadRequest = options.Value.NotFoundAsBadRequest;
+        => _notFoundAsBadRequest = options.Value.Forwarding.NotFoundAsBadRequest;
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {

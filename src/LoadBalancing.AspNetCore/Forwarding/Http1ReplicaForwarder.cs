@@ -32,9 +32,9 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder
     public Http1ReplicaForwarder(YarpReplicaForwarder fallback, IOptions<ConsistentHashBalancerOptions> options)
     {
         _fallback = fallback;
-        _connectTimeout = options.Value.ConnectTimeout;
-        _responseTimeout = options.Value.ResponseTimeout;
-        _notFoundAsBadRequest = options.Value.NotFoundAsBadRequest;
+        _connectTimeout = options.Value.Forwarding.ConnectTimeout;
+        _responseTimeout = options.Value.Forwarding.ResponseTimeout;
+        _notFoundAsBadRequest = options.Value.Forwarding.NotFoundAsBadRequest;
     }
 
     public ValueTask<ForwardResult> ForwardAsync(HttpContext context, ReplicaState replica)

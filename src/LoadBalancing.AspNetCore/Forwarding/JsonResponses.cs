@@ -8,7 +8,7 @@ internal static class JsonResponses
 {
     private const string ErrorPrefix = "<Error> ";
 
-    // Responses are application/json, never HTML: '<' and '>' stay readable as in the original messages.
+    // Responses are application/json, never HTML: '<' and '>' stay readable, as clients of the "<Error> ..." messages expect them.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>

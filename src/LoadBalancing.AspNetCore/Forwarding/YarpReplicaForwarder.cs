@@ -31,12 +31,12 @@ internal sealed class YarpReplicaForwarder : IReplicaForwarder, IDisposable
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
             EnableMultipleHttp2Connections = true,
-            ConnectTimeout = o.ConnectTimeout,
+            ConnectTimeout = o.Forwarding.ConnectTimeout,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
             // Trace context is copied with the other request headers; the handler must not add its own.
             ActivityHeadersPropagator = null,
         }, disposeHandler: true);
-        _config = new ForwarderRequestConfig { ActivityTimeout = o.ResponseTimeout };
+        _config = new ForwarderRequestConfig { ActivityTimeout = o.Forwarding.ResponseTimeout };
     }
 
     public async ValueTask<ForwardResult> ForwardAsync(HttpContext context, ReplicaState replica)

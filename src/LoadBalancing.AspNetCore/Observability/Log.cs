@@ -50,7 +50,7 @@ internal static partial class Log
     [LoggerMessage(210, LogLevel.Warning, "Watching replica exits failed; heartbeats still catch failures")]
     public static partial void WatchFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(211, LogLevel.Error, "The replica controller failed to handle a command")]
+    [LoggerMessage(211, LogLevel.Error, "The replica supervisor failed to handle a command")]
     public static partial void CommandFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(212, LogLevel.Information, "Autoscaling from {From} to {To} replica(s): {InFlight:F1} requests in flight on average")]

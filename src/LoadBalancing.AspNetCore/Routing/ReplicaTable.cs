@@ -4,7 +4,7 @@ using Ringway.ConsistentHashing;
 namespace Ringway.LoadBalancing.AspNetCore.Routing;
 
 /// <summary>
-/// The replicas that receive new requests. Writers (the replica controller) join and remove replicas under a lock;
+/// The replicas that receive new requests. Writers (the replica supervisor) join and remove replicas under a lock;
 /// every change publishes a new <see cref="RoutingSnapshot"/>, swapped atomically, so the request path reads
 /// without locking and requests in flight keep the snapshot they started with.
 /// </summary>
@@ -18,8 +18,8 @@ internal sealed class ReplicaTable
 
     public ReplicaTable(IOptions<ConsistentHashBalancerOptions> options)
     {
-        _algorithm = options.Value.Algorithm;
-        _hashOptions = options.Value.ToHashOptions();
+        _algorithm = options.Value.Hashing.Algorithm;
+        _hashOptions = options.Value.Hashing.ToConsistentHashOptions();
     }
 
     public RoutingSnapshot Current => Volatile.Read(ref _current);

@@ -1,11 +1,9 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Ringway.LoadBalancing.AspNetCore;
+using Ringway.TestSupport.Http;
+using Ringway.TestSupport.Waiting;
 
 namespace Ringway.Conformance.Tests.Infrastructure;
 
@@ -28,40 +26,32 @@ internal sealed class InProcessBalancer : IAsyncDisposable
 
     public static async Task<InProcessBalancer> StartAsync(ReplicaForwarder forwarder, IEnumerable<Uri> replicas, string heartbeatPath)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var builder = LoopbackApp.CreateBuilder();
         builder.Services.AddConsistentHashBalancer(o =>
             {
-                o.Forwarder = forwarder;
-                o.HeartbeatPath = heartbeatPath;
+                o.Forwarding.Forwarder = forwarder;
+                o.Health.Path = heartbeatPath;
             })
             .AddStaticReplicas(replicas.Select(r => r.ToString()));
         var app = builder.Build();
         app.MapConsistentHashBalancer();
-        await app.StartAsync();
-        if (app.Services.GetRequiredService<IOptions<ConsistentHashBalancerOptions>>().Value.Forwarder != forwarder)
+        var address = await LoopbackApp.StartAsync(app);
+        if (app.Services.GetRequiredService<IOptions<ConsistentHashBalancerOptions>>().Value.Forwarding.Forwarder != forwarder)
         {
+            await LoopbackApp.StopAsync(app);
             throw new InvalidOperationException($"The balancer does not use the {forwarder} forwarder.");
         }
 
         // Static replicas join the ring on their first answered heartbeat.
         var replicaSet = app.Services.GetRequiredService<IReplicaSet>();
-        var expected = replicaSet.Replicas.Count;
-        if (!await Ringway.TestSupport.Processes.ProcessTable.EventuallyAsync(() => replicaSet.RoutableCount == expected, TimeSpan.FromSeconds(30), 50))
+        if (!await Eventually.TrueAsync(() => replicaSet.RoutableCount == replicaSet.Replicas.Count, TimeSpan.FromSeconds(30)))
         {
-            await app.DisposeAsync();
+            await LoopbackApp.StopAsync(app);
             throw new InvalidOperationException($"The {forwarder} balancer's replicas did not join the ring.");
         }
 
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         return new InProcessBalancer(app, address);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await _app.StopAsync(timeout.Token);
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => new(LoopbackApp.StopAsync(_app));
 }

@@ -20,8 +20,8 @@ public sealed class ForwardingTests : BackendsPerTest
     [Fact]
     public async Task Forward_SameKey_SameReplicaAcrossRequestsAndBalancers()
     {
-        await using var first = await TestBalancer.StartAsync(Backends, o => o.KeySources.Add("query:key"));
-        await using var second = await TestBalancer.StartAsync(Backends.Reverse(), o => o.KeySources.Add("query:key"));
+        await using var first = await TestBalancer.StartAsync(Backends, o => o.Keys.Sources.Add("query:key"));
+        await using var second = await TestBalancer.StartAsync(Backends.Reverse(), o => o.Keys.Sources.Add("query:key"));
         var seen = new HashSet<string>();
         for (var i = 0; i < 60; i++)
         {
@@ -139,7 +139,7 @@ public sealed class ForwardingTests : BackendsPerTest
         var closedPort = ClosedPort();
         await using var balancer = await TestBalancer.StartAsync(
             b => b.AddStaticReplicas([$"http://127.0.0.1:{closedPort}"]),
-            o => o.HeartbeatInterval = TimeSpan.FromHours(1));
+            o => o.Health.Interval = TimeSpan.FromHours(1));
         using var response = await balancer.Client.GetAsync("/home");
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         await AssertErrorJsonAsync(response);
@@ -148,7 +148,7 @@ public sealed class ForwardingTests : BackendsPerTest
     [Fact]
     public async Task Forward_ReplicaTooSlow_Returns504Json()
     {
-        await using var balancer = await TestBalancer.StartAsync(Backends, o => o.ResponseTimeout = TimeSpan.FromMilliseconds(300));
+        await using var balancer = await TestBalancer.StartAsync(Backends, o => o.Forwarding.ResponseTimeout = TimeSpan.FromMilliseconds(300));
         using var response = await balancer.Client.GetAsync("/slow?ms=3000");
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         await AssertErrorJsonAsync(response);
@@ -163,8 +163,8 @@ public sealed class ForwardingTests : BackendsPerTest
             // Heartbeats off in practice: only failover can save the requests.
             await using var balancer = await TestBalancer.StartAsync(backends, o =>
             {
-                o.KeySources.Add("query:key");
-                o.HeartbeatInterval = TimeSpan.FromHours(1);
+                o.Keys.Sources.Add("query:key");
+                o.Health.Interval = TimeSpan.FromHours(1);
             });
             var owners = new Dictionary<string, string>();
             for (var i = 0; i < 30; i++)
@@ -203,7 +203,7 @@ public sealed class ForwardingTests : BackendsPerTest
         try
         {
             // No key source: each request hashes its random id, and failover walks that id's preference order.
-            await using var balancer = await TestBalancer.StartAsync(backends, o => o.HeartbeatInterval = TimeSpan.FromHours(1));
+            await using var balancer = await TestBalancer.StartAsync(backends, o => o.Health.Interval = TimeSpan.FromHours(1));
             await backends[0].StopAsync();
             var owners = new HashSet<string>();
             for (var i = 0; i < 40; i++)
@@ -227,7 +227,7 @@ public sealed class ForwardingTests : BackendsPerTest
     [Fact]
     public async Task Forward_ClientDisconnects_UpstreamRequestCancelled()
     {
-        await using var balancer = await TestBalancer.StartAsync(Backends, o => o.KeySources.Add("header:X-Key"));
+        await using var balancer = await TestBalancer.StartAsync(Backends, o => o.Keys.Sources.Add("header:X-Key"));
         using var cts = new CancellationTokenSource();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/hang");
         request.Headers.Add("X-Key", "hang");
@@ -260,7 +260,7 @@ public sealed class ForwardingTests : BackendsPerTest
     [Fact]
     public async Task Forward_NotFoundAsBadRequestOn_ReplicaNotFoundBecomes400()
     {
-        await using var balancer = await TestBalancer.StartAsync(Backends, o => o.NotFoundAsBadRequest = true);
+        await using var balancer = await TestBalancer.StartAsync(Backends, o => o.Forwarding.NotFoundAsBadRequest = true);
         using var response = await balancer.Client.GetAsync("/no/such/path");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var message = await AssertErrorJsonAsync(response);

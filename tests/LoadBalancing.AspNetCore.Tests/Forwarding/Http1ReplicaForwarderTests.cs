@@ -20,8 +20,8 @@ public sealed class Http1ReplicaForwarderTests
             b => b.AddStaticReplicas([replica.Address.ToString()]),
             o =>
             {
-                o.Forwarder = ReplicaForwarder.Http1;
-                o.HeartbeatInterval = TimeSpan.FromHours(1);
+                o.Forwarding.Forwarder = ReplicaForwarder.Http1;
+                o.Health.Interval = TimeSpan.FromHours(1);
                 configure?.Invoke(o);
             });
 
@@ -178,8 +178,8 @@ public sealed class Http1ReplicaForwarderTests
         await using var _ = backend;
         await using var balancer = await TestBalancer.StartAsync([backend], o =>
         {
-            o.Forwarder = ReplicaForwarder.Http1;
-            o.HeartbeatInterval = TimeSpan.FromHours(1);
+            o.Forwarding.Forwarder = ReplicaForwarder.Http1;
+            o.Health.Interval = TimeSpan.FromHours(1);
         });
 
         // The client announces 100,000 bytes, sends 2,000 and waits: only an answer forwarded while the upload is still
@@ -247,9 +247,9 @@ public sealed class Http1ReplicaForwarderTests
             b => b.AddStaticReplicas([$"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/"]),
             o =>
             {
-                o.Forwarder = ReplicaForwarder.Http1;
-                o.HeartbeatInterval = TimeSpan.FromHours(1);
-                o.ResponseTimeout = TimeSpan.FromSeconds(60);
+                o.Forwarding.Forwarder = ReplicaForwarder.Http1;
+                o.Health.Interval = TimeSpan.FromHours(1);
+                o.Forwarding.ResponseTimeout = TimeSpan.FromSeconds(60);
             }))
         {
             using var response = await balancer.Client.PostAsync("/upload", new ByteArrayContent(new byte[64_000_000])).WaitAsync(TimeSpan.FromSeconds(30));
@@ -313,7 +313,7 @@ public sealed class Http1ReplicaForwarderTests
     {
         // Answers every request and then closes without saying so: the pooled connection is stale for the next one.
         await using var replica = Replica(r => new RawAnswer([Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {r.Target.Length}\r\n\r\n{r.Target}")], Close: true));
-        await using var balancer = await StartBalancerAsync(replica, o => o.MaxAttempts = 1);
+        await using var balancer = await StartBalancerAsync(replica, o => o.Forwarding.MaxAttempts = 1);
 
         for (var i = 0; i < 3; i++)
         {
@@ -330,7 +330,7 @@ public sealed class Http1ReplicaForwarderTests
         {
             PauseBetweenParts = TimeSpan.FromSeconds(5),
         });
-        await using var balancer = await StartBalancerAsync(replica, o => o.ResponseTimeout = TimeSpan.FromMilliseconds(300));
+        await using var balancer = await StartBalancerAsync(replica, o => o.Forwarding.ResponseTimeout = TimeSpan.FromMilliseconds(300));
 
         using var response = await balancer.Client.GetAsync("/silent");
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
@@ -345,7 +345,7 @@ public sealed class Http1ReplicaForwarderTests
     public async Task Forward_ReasonPhrase_PassedThroughLikeYarp(ReplicaForwarder forwarder, string sent, string expected)
     {
         await using var replica = Replica(_ => RawAnswer.Of($"HTTP/1.1 200 {sent}\r\nContent-Length: 2\r\n\r\nok"));
-        await using var balancer = await StartBalancerAsync(replica, o => o.Forwarder = forwarder);
+        await using var balancer = await StartBalancerAsync(replica, o => o.Forwarding.Forwarder = forwarder);
 
         using var response = await balancer.Client.GetAsync("/reason");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -362,7 +362,7 @@ public sealed class Http1ReplicaForwarderTests
         await using var replica = Replica(r => RawAnswer.Of(
             r.Target == "/big" ? $"HTTP/1.1 200 OK\r\nX-Big: {big}\r\nContent-Length: 2\r\n\r\nok"
                 : $"HTTP/1.1 200 OK\r\nX-Huge: {new string('b', 70 * 1024)}\r\nContent-Length: 2\r\n\r\nok"));
-        await using var balancer = await StartBalancerAsync(replica, o => o.Forwarder = forwarder);
+        await using var balancer = await StartBalancerAsync(replica, o => o.Forwarding.Forwarder = forwarder);
 
         // Twice over one pooled connection: the grown buffer keeps working for the next response.
         for (var i = 0; i < 2; i++)
@@ -382,7 +382,7 @@ public sealed class Http1ReplicaForwarderTests
     public async Task Forward_SlowUploadLongerThanResponseTimeout_NotCutOff()
     {
         await using var replica = Replica(r => RawAnswer.Of($"HTTP/1.1 200 OK\r\nContent-Length: {r.Body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture).Length}\r\n\r\n{r.Body.Length}"));
-        await using var balancer = await StartBalancerAsync(replica, o => o.ResponseTimeout = TimeSpan.FromSeconds(2));
+        await using var balancer = await StartBalancerAsync(replica, o => o.Forwarding.ResponseTimeout = TimeSpan.FromSeconds(2));
 
         // Ten pieces 300 ms apart: 3 s in all, but never 2 s without activity (the 1.7 s margin absorbs a busy CI machine
         // stretching a pause; a timeout that counted from the start would still cut the upload off).
@@ -402,7 +402,7 @@ public sealed class Http1ReplicaForwarderTests
         {
             PauseBetweenParts = TimeSpan.FromSeconds(2),
         });
-        await using var balancer = await StartBalancerAsync(replica, o => o.ResponseTimeout = TimeSpan.FromSeconds(3));
+        await using var balancer = await StartBalancerAsync(replica, o => o.Forwarding.ResponseTimeout = TimeSpan.FromSeconds(3));
 
         using var response = await balancer.Client.PostAsync("/upload", new TricklingContent(1, 1000, TimeSpan.FromSeconds(2), chunked: true));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

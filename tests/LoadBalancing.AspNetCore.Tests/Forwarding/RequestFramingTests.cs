@@ -32,7 +32,7 @@ public sealed class RequestFramingTests : BackendsPerTest
     public async Task Forward_RefusedFramingWithRequestBehind_AnsweredAndClosedAndNothingReachesReplica(ReplicaForwarder forwarder, int status, string request)
     {
         var backend = Backends[0];
-        await using var balancer = await TestBalancer.StartAsync(Backends, o => o.Forwarder = forwarder);
+        await using var balancer = await TestBalancer.StartAsync(Backends, o => o.Forwarding.Forwarder = forwarder);
 
         var answers = await SendAndReadUntilClosedAsync(balancer.Address, request + Hidden);
 
@@ -55,7 +55,7 @@ public sealed class RequestFramingTests : BackendsPerTest
     public async Task Forward_ContentLengthWithChunked_ForwardedAsChunkedOnlyAndConnectionClosed(ReplicaForwarder forwarder)
     {
         var backend = Backends[0];
-        await using var balancer = await TestBalancer.StartAsync(Backends, o => o.Forwarder = forwarder);
+        await using var balancer = await TestBalancer.StartAsync(Backends, o => o.Forwarding.Forwarder = forwarder);
 
         var answers = await SendAndReadUntilClosedAsync(
             balancer.Address, "POST /headers HTTP/1.1\r\nHost: lb\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + Hidden);
@@ -77,7 +77,7 @@ public sealed class RequestFramingTests : BackendsPerTest
     public async Task Forward_UnambiguousFramingWithRequestBehind_BothReachReplica(ReplicaForwarder forwarder, string request)
     {
         var backend = Backends[0];
-        await using var balancer = await TestBalancer.StartAsync(Backends, o => o.Forwarder = forwarder);
+        await using var balancer = await TestBalancer.StartAsync(Backends, o => o.Forwarding.Forwarder = forwarder);
 
         var answers = await SendAndReadUntilClosedAsync(balancer.Address, request + Hidden.Replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n", StringComparison.Ordinal));
 

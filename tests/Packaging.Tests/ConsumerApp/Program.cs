@@ -52,8 +52,8 @@ try
     var builder = Quiet(WebApplication.CreateSlimBuilder());
     builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     {
-        ["Balancer:Algorithm"] = "Rendezvous",
-        ["Balancer:KeySources:0"] = "query:key",
+        ["Balancer:Hashing:Algorithm"] = "Rendezvous",
+        ["Balancer:Keys:Sources:0"] = "query:key",
     });
     builder.Services.AddConsistentHashBalancer(builder.Configuration.GetSection("Balancer"))
                     .AddStaticReplicas(addresses);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Ringway.TestSupport.Waiting;
 
 namespace Ringway.TestSupport.Processes;
 
@@ -85,7 +86,7 @@ public sealed class ChildProcess : IAsyncDisposable
     /// <summary>Waits until <paramref name="ready"/> holds, failing with the program's output if it exits or takes a minute.</summary>
     public async Task WaitUntilAsync(Func<Task<bool>> ready, string what)
     {
-        var ok = await ProcessTable.EventuallyAsync(async () => _process.HasExited || await ready(), TimeSpan.FromSeconds(60), 50);
+        var ok = await Eventually.TrueAsync(async () => _process.HasExited || await ready(), TimeSpan.FromSeconds(60));
         if (!ok || _process.HasExited)
         {
             throw new InvalidOperationException($"{what} did not start:\n{Output}");

@@ -1,69 +1,62 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Ringway.LoadBalancing.AspNetCore;
+using Ringway.TestSupport.Balancers;
+using Ringway.TestSupport.Http;
+using Ringway.TestSupport.Logging;
+using Ringway.TestSupport.Waiting;
 using Xunit.Abstractions;
 
 namespace Ringway.Replicas.Docker.Tests;
 
-/// <summary>A real balancer (Kestrel on 127.0.0.1, port 0) whose replicas are containers: the host-side setup of the sample.</summary>
-public sealed class TestBalancer : IAsyncDisposable
+/// <summary>
+/// A real balancer (<see cref="TestBalancer"/>) whose replicas are containers: the host-side setup of the sample, logging
+/// to the test output and keeping every log entry for the tests that wait for one.
+/// </summary>
+public sealed class ContainerBalancer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly TestBalancer _balancer;
     private readonly TestResources _test;
     private readonly ITestOutputHelper _output;
 
-    public HttpClient Client { get; }
-
-    /// <summary>Every log entry of the balancer and its provider, in order (the tests wait for some, e.g. the provider reconnecting).</summary>
-    public ConcurrentQueue<LogEntry> Logs { get; }
-
-    private TestBalancer(WebApplication app, Uri address, TestResources test, ITestOutputHelper output, ConcurrentQueue<LogEntry> logs)
+    private ContainerBalancer(TestBalancer balancer, TestResources test, ITestOutputHelper output, ConcurrentQueue<LogEntry> logs)
     {
-        _app = app;
+        _balancer = balancer;
         _test = test;
         _output = output;
         Logs = logs;
-        Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
     }
+
+    public HttpClient Client => _balancer.Client;
+
+    /// <summary>Every log entry of the balancer and its provider, in order (the tests wait for some, e.g. the provider reconnecting).</summary>
+    public ConcurrentQueue<LogEntry> Logs { get; }
 
     /// <summary>
     /// Starts the balancer and prints how long until /rep lists its replicas, and which containers of the test's instance
     /// existed before and after (a restarted balancer adopts: same ids, none new, none gone).
     /// </summary>
-    public static async Task<TestBalancer> StartAsync(TestResources test, ITestOutputHelper output, Action<DockerReplicaOptions>? configure = null)
+    public static async Task<ContainerBalancer> StartAsync(TestResources test, ITestOutputHelper output, Action<DockerReplicaOptions>? configure = null)
     {
         var before = test.AllReplicaContainers();
         var clock = Stopwatch.StartNew();
         var logs = new ConcurrentQueue<LogEntry>();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders().AddProvider(new OutputLoggerProvider(output, logs)).SetMinimumLevel(LogLevel.Information)
-            .AddFilter("Microsoft", LogLevel.Warning).AddFilter("Yarp", LogLevel.Warning);
-        builder.Services.AddConsistentHashBalancer(o =>
-            {
-                o.Replicas = 3;
-                o.NotFoundAsBadRequest = true;
-            })
-            .AddDockerReplicas(o =>
+        var inner = await TestBalancer.StartAsync(
+            b => b.AddDockerReplicas(o =>
             {
                 test.Apply(o);
                 configure?.Invoke(o);
-            });
-        var app = builder.Build();
-        app.MapReplicaAdmin();
-        app.MapConsistentHashBalancer();
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        var balancer = new TestBalancer(app, new Uri(address), test, output, logs);
+            }),
+            o =>
+            {
+                o.Replicas.Count = 3;
+                o.Forwarding.NotFoundAsBadRequest = true;
+            },
+            services: builder => builder.Logging.AddProvider(new OutputLoggerProvider(output, logs)).SetMinimumLevel(LogLevel.Information)
+                .AddFilter("Microsoft", LogLevel.Warning).AddFilter("Yarp", LogLevel.Warning));
+        var balancer = new ContainerBalancer(inner, test, output, logs);
         IReadOnlyList<string> replicas, after;
         TimeSpan ready;
         try
@@ -87,28 +80,20 @@ public sealed class TestBalancer : IAsyncDisposable
     public async Task<LogEntry?> WaitForLogAsync(int eventId, long since, TimeSpan within)
     {
         LogEntry? found = null;
-        await Http.EventuallyAsync(() => (found = Logs.FirstOrDefault(e => e.EventId == eventId && e.Timestamp >= since)) is not null, within);
+        await Eventually.TrueAsync(() => (found = Logs.FirstOrDefault(e => e.EventId == eventId && e.Timestamp >= since)) is not null, within, pollMilliseconds: 200);
         return found;
     }
 
     /// <summary>The hostnames /rep lists.</summary>
-    public async Task<IReadOnlyList<string>> ReplicasAsync()
-    {
-        using var json = JsonDocument.Parse(await Client.GetStringAsync("/rep"));
-        return json.RootElement.GetProperty("message").GetProperty("replicas").EnumerateArray().Select(e => e.GetString()!).ToList();
-    }
+    public async Task<IReadOnlyList<string>> ReplicasAsync() => await Client.GetReplicasAsync();
 
-    public Task<HttpResponseMessage> AddAsync(int n, params string[] hostnames) =>
-        Client.PostAsJsonAsync("/add", new { n, hostnames });
+    public Task<HttpResponseMessage> AddAsync(int n, params string[] hostnames) => Client.AddReplicasAsync(n, hostnames);
 
-    public Task<HttpResponseMessage> RemoveAsync(int n, params string[] hostnames) =>
-        Client.SendAsync(new HttpRequestMessage(HttpMethod.Delete, "/rm") { Content = JsonContent.Create(new { n, hostnames }) });
+    public Task<HttpResponseMessage> RemoveAsync(int n, params string[] hostnames) => Client.RemoveReplicasAsync(n, hostnames);
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        Client.Dispose();
+        await _balancer.DisposeAsync();
         if (LocalEngine.Answers)
         {
             _output.WriteLine($"balancer stopped: {_test.AllReplicaContainers().Count} containers of instance {_test.Instance} left");

@@ -1,4 +1,4 @@
-namespace Ringway.LoadBalancing.AspNetCore.Controller;
+namespace Ringway.LoadBalancing.AspNetCore.Supervision;
 
 /// <summary>The answer to an /add or /rm command: the replicas after it, or an error with its status code.</summary>
 internal sealed record AdminResult(int StatusCode, string? Error, IReadOnlyList<string> Hostnames)

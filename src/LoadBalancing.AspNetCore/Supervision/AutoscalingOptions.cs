@@ -1,18 +1,18 @@
 namespace Ringway.LoadBalancing.AspNetCore;
 
 /// <summary>
-/// Optional autoscaling of the replica count by requests in flight (off by default). Needs a provider that can start
+/// Optional autoscaling of the replica count by requests in flight (configuration section <c>Autoscaling</c>; off by default). Needs a provider that can start
 /// replicas. <c>/add</c> and <c>/rm</c> keep working; the autoscaler then moves the count within its bounds.
 /// </summary>
 public sealed class AutoscalingOptions
 {
-    /// <summary>Whether the controller scales the replica count. Default false.</summary>
+    /// <summary>Whether the supervisor scales the replica count. Default false.</summary>
     public bool Enabled { get; set; }
 
     /// <summary>The fewest replicas the autoscaler leaves. Default 1.</summary>
     public int MinReplicas { get; set; } = 1;
 
-    /// <summary>The most replicas the autoscaler starts (never above the balancer's MaxReplicas). Default 16.</summary>
+    /// <summary>The most replicas the autoscaler starts (never above <see cref="ReplicaSetOptions.MaxCount"/>). Default 16.</summary>
     public int MaxReplicas { get; set; } = 16;
 
     /// <summary>Requests in flight per replica the autoscaler aims for: it wants <c>ceil(in flight / target)</c> replicas. Default 10.</summary>

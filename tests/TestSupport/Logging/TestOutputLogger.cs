@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
-namespace Ringway.Replicas.Docker.Tests;
+namespace Ringway.TestSupport.Logging;
 
-/// <summary>Sends the providers' log entries to the test output, so a failing test shows what the engine said.</summary>
+/// <summary>Sends log entries to the test's output, so a failing test shows what the balancer or a provider did.</summary>
 public sealed class TestOutputLogger<T>(ITestOutputHelper output) : ILogger<T>
 {
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
