@@ -91,9 +91,11 @@ internal sealed class BenchHosts : IAsyncDisposable
         return app;
     }
 
-    // samples/LoadBalancer in static mode: its key sources, its 404 -> 400 mapping, the admin API mapped first.
+    // samples/LoadBalancer in static mode: its key sources, its 404 -> 400 mapping, its Connection header capture, the
+    // admin API mapped first.
     private static WebApplication BalancerApp(WebApplicationBuilder builder, Uri backend, ReplicaForwarder forwarder)
     {
+        builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(endpoint => endpoint.UseConnectionHeaderCapture()));
         builder.Services
             .AddConsistentHashBalancer(o =>
             {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Ringway.LoadBalancing.AspNetCore;
 using Ringway.Replicas.Docker;
+using Ringway.Replicas.Processes;
 
 namespace Ringway.Samples.LoadBalancer;
 

@@ -19,6 +19,9 @@ try
     // Kestrel's limits, set deliberately (KestrelLimits.cs, docs/reliability.md) and changeable under Kestrel:Limits.
     KestrelLimits.Configure(builder);
 
+    // Every name a client lists in its Connection header is kept, so those headers are not forwarded (docs/configuration.md).
+    builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint => endpoint.UseConnectionHeaderCapture()));
+
     // Warnings and errors only, except the balancer's own membership messages: nothing is logged per request.
     builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Ringway", LogLevel.Information);
 

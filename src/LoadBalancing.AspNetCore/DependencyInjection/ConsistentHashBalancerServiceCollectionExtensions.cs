@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Ringway.LoadBalancing.AspNetCore;
 using Ringway.LoadBalancing.AspNetCore.DependencyInjection;
 using Ringway.LoadBalancing.AspNetCore.Forwarding;
+using Ringway.LoadBalancing.AspNetCore.Forwarding.Http1;
 using Ringway.LoadBalancing.AspNetCore.Observability;
 using Ringway.LoadBalancing.AspNetCore.Replicas;
 using Ringway.LoadBalancing.AspNetCore.Routing;
@@ -65,6 +66,7 @@ public static class ConsistentHashBalancerServiceCollectionExtensions
         services.TryAddSingleton<ReplicaTable>();
         services.TryAddSingleton<RequestKeySelector>();
         services.TryAddSingleton<BalancerMetrics>();
+        services.TryAddSingleton<ForwardingHeaderPolicy>();
         services.TryAddSingleton<ForwardingTransformer>();
         services.TryAddSingleton<YarpReplicaForwarder>();
         services.TryAddSingleton<Http1ReplicaForwarder>();

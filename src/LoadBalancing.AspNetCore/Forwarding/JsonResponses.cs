@@ -32,6 +32,13 @@ internal static class JsonResponses
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// The answer that replaces a replica's 404 when <see cref="ForwardingOptions.NotFoundAsBadRequest"/> is on:
+    /// 400 <c>{"message": "&lt;Error&gt; '/path' endpoint does not exist in server replicas", "status": "failure"}</c>.
+    /// </summary>
+    public static Task WriteNotFoundAsync(HttpContext context, CancellationToken cancellationToken)
+        => WriteErrorAsync(context, StatusCodes.Status400BadRequest, $"'{context.Request.Path.Value}' endpoint does not exist in server replicas", cancellationToken);
+
     /// <summary>Writes <c>{"message": {"N": n, "replicas": [...]}, "status": "successful"}</c>.</summary>
     public static Task WriteReplicasAsync(HttpContext context, IReadOnlyList<string> hostnames, CancellationToken cancellationToken = default)
     {

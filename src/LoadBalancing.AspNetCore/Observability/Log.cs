@@ -8,11 +8,12 @@ internal static partial class Log
     [LoggerMessage(100, LogLevel.Warning, "No replica is available; answered {StatusCode} to {Method} {Path}")]
     public static partial void NoReplica(ILogger logger, int statusCode, string method, string? path);
 
-    [LoggerMessage(101, LogLevel.Warning, "Replica {Replica} could not be reached ({Outcome}); trying {Next} (attempt {Attempt})")]
-    public static partial void FailingOver(ILogger logger, string replica, string outcome, string next, int attempt, Exception? exception);
+    /// <summary><paramref name="errorType"/>: <see cref="Forwarding.ForwardOutcomeNames.ErrorType"/>, e.g. connection_error or invalid_response.</summary>
+    [LoggerMessage(101, LogLevel.Warning, "Forwarding to replica {Replica} failed ({ErrorType}); trying {Next} (attempt {Attempt})")]
+    public static partial void FailingOver(ILogger logger, string replica, string errorType, string next, int attempt, Exception? exception);
 
-    [LoggerMessage(102, LogLevel.Warning, "Forwarding {Method} {Path} to replica {Replica} failed: {Outcome}")]
-    public static partial void ForwardFailed(ILogger logger, string method, string? path, string replica, string outcome, Exception? exception);
+    [LoggerMessage(102, LogLevel.Warning, "Forwarding {Method} {Path} to replica {Replica} failed ({ErrorType})")]
+    public static partial void ForwardFailed(ILogger logger, string method, string? path, string replica, string errorType, Exception? exception);
 
     [LoggerMessage(120, LogLevel.Information, "Refused {Method} {Path} ({Protocol}) with {StatusCode} before forwarding: {Problem}")]
     public static partial void FramingRefused(ILogger logger, string method, string? path, string protocol, int statusCode, string problem);

@@ -83,6 +83,24 @@ internal sealed class ConsistentHashBalancerOptionsValidator : IValidateOptions<
         {
             errors.Add("MaxAttempts", "must be from 1 to 8.");
         }
+
+        for (var i = 0; i < options.KnownProxies.Count; i++)
+        {
+            if (!System.Net.IPAddress.TryParse(options.KnownProxies[i], out _))
+            {
+                errors.Add($"KnownProxies:{i.ToString(CultureInfo.InvariantCulture)}", $"'{options.KnownProxies[i]}' is not an IP address.");
+            }
+        }
+
+        for (var i = 0; i < options.KnownNetworks.Count; i++)
+        {
+            if (!System.Net.IPNetwork.TryParse(options.KnownNetworks[i], out _))
+            {
+                errors.Add(
+                    $"KnownNetworks:{i.ToString(CultureInfo.InvariantCulture)}",
+                    $"'{options.KnownNetworks[i]}' is not a network in CIDR notation (for example 10.0.0.0/8).");
+            }
+        }
     }
 
     private static void Health(ReplicaHealthOptions options, OptionErrors errors)

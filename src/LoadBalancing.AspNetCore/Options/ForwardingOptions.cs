@@ -32,6 +32,21 @@ public sealed class ForwardingOptions
     public bool RetryIdempotentRequests { get; set; } = true;
 
     /// <summary>
+    /// Addresses of proxies in front of the balancer (for example <c>10.0.0.5</c>, <c>::1</c>) whose X-Forwarded-For,
+    /// X-Forwarded-Proto and X-Forwarded-Host values are passed on, with the balancer's entry appended, as ASP.NET Core's
+    /// <c>ForwardedHeadersOptions.KnownProxies</c> trusts them. From any other client those headers are replaced by the
+    /// balancer's own values (the client's address, the scheme and Host it used), so a client cannot make a replica believe
+    /// it came from elsewhere. Default empty: no client is trusted, loopback included.
+    /// </summary>
+    public IList<string> KnownProxies { get; } = new List<string>();
+
+    /// <summary>
+    /// Networks of trusted proxies in CIDR notation (for example <c>10.0.0.0/8</c>, <c>fd00::/8</c>), as
+    /// <c>ForwardedHeadersOptions.KnownIPNetworks</c>; see <see cref="KnownProxies"/>. Default empty.
+    /// </summary>
+    public IList<string> KnownNetworks { get; } = new List<string>();
+
+    /// <summary>
     /// Turns a replica's 404 into 400 <c>{"message": "&lt;Error&gt; '/path' endpoint does not exist in server replicas", "status": "failure"}</c>,
     /// for clients that expect unknown paths to be reported as bad requests in the balancer's JSON error shape. Default false.
     /// </summary>

@@ -24,6 +24,12 @@ internal sealed class ReplicaTable
 
     public RoutingSnapshot Current => Volatile.Read(ref _current);
 
+    /// <summary>
+    /// Raised after a replica left the ring (<see cref="ReplicaState.IsRoutable"/> is already false), outside the table's
+    /// lock: the forwarder closes the connections it keeps to it.
+    /// </summary>
+    public event Action<ReplicaState>? ReplicaLeft;
+
     /// <summary>Puts a replica in the ring (no-op when it is there already). Returns whether the ring changed.</summary>
     public bool Join(ReplicaState replica)
     {
@@ -54,8 +60,10 @@ internal sealed class ReplicaTable
 
             _routable.Remove(replica.Hostname);
             Publish();
-            return true;
         }
+
+        ReplicaLeft?.Invoke(replica);
+        return true;
     }
 
     private void Publish()

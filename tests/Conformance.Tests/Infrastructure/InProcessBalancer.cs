@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Ringway.LoadBalancing.AspNetCore;
@@ -10,7 +11,8 @@ namespace Ringway.Conformance.Tests.Infrastructure;
 /// <summary>
 /// The library as a user wires it, on 127.0.0.1 port 0: <c>AddConsistentHashBalancer().AddStaticReplicas(...)</c> and
 /// <c>MapConsistentHashBalancer()</c>, every option and Kestrel limit at its default except the forwarder and the
-/// heartbeat path (httpbin has no /heartbeat).
+/// heartbeat path (httpbin has no /heartbeat), and the endpoint keeps the client's Connection header as
+/// docs/configuration.md recommends (<c>UseConnectionHeaderCapture()</c>).
 /// </summary>
 internal sealed class InProcessBalancer : IAsyncDisposable
 {
@@ -27,6 +29,7 @@ internal sealed class InProcessBalancer : IAsyncDisposable
     public static async Task<InProcessBalancer> StartAsync(ReplicaForwarder forwarder, IEnumerable<Uri> replicas, string heartbeatPath)
     {
         var builder = LoopbackApp.CreateBuilder();
+        builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(endpoint => endpoint.UseConnectionHeaderCapture()));
         builder.Services.AddConsistentHashBalancer(o =>
             {
                 o.Forwarding.Forwarder = forwarder;

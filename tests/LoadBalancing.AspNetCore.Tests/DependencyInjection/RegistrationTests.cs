@@ -50,6 +50,18 @@ public sealed class RegistrationTests
         Assert.Contains("Balancer:Forwarding:MaxAttempts must be from 1 to 8", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Start_InvalidKnownProxiesOrNetworks_FailsNamingThem()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => TestBalancer.StartAsync(_ => { }, o =>
+        {
+            o.Forwarding.KnownProxies.Add("10.0.0.300");
+            o.Forwarding.KnownNetworks.Add("10.0.0.0");
+        }));
+        Assert.Contains("KnownProxies: '10.0.0.300' is not an IP address", error.Message, StringComparison.Ordinal);
+        Assert.Contains("KnownNetworks: '10.0.0.0' is not a network", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(Ringway.ConsistentHashing.ConsistentHashAlgorithm.Maglev, 65537, 700, "MaglevTableSize must exceed 100 x")]
     [InlineData(Ringway.ConsistentHashing.ConsistentHashAlgorithm.Maglev, 65536, 64, "must be a prime")]

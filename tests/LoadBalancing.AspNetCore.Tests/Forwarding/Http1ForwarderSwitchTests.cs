@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Ringway.LoadBalancing.AspNetCore.Forwarding;
+using Ringway.LoadBalancing.AspNetCore.Forwarding.Http1;
 using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
 
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Forwarding;

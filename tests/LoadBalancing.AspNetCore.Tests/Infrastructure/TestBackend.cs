@@ -115,6 +115,10 @@ internal sealed class TestBackend : IAsyncDisposable
             var headers = c.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
             return Results.Text(JsonSerializer.Serialize(headers), "application/json");
         });
+        // The request target exactly as this server received it (percent-encoding untouched).
+        app.Map("/raw/{**rest}", (HttpContext c) => Results.Text(c.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget));
+        // An absolute redirect built from the Host the request carried, as many applications build them.
+        app.MapGet("/redirect-absolute", (HttpContext c) => Results.Redirect($"{c.Request.Scheme}://{c.Request.Host}/target"));
         app.MapGet("/response-headers", (HttpContext c) =>
         {
             c.Response.Headers["X-Custom"] = "custom-value";

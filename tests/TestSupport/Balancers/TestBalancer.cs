@@ -45,7 +45,11 @@ public sealed class TestBalancer : IAsyncDisposable
         bool mapBalancer = true)
     {
         var builder = LoopbackApp.CreateBuilder();
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = null;
+            k.ConfigureEndpointDefaults(endpoint => endpoint.UseConnectionHeaderCapture()); // as docs/configuration.md recommends
+        });
         var balancer = builder.Services.AddConsistentHashBalancer(o => configure?.Invoke(o));
         replicas(balancer);
         services?.Invoke(builder);
