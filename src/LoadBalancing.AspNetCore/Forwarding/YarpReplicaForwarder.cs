@@ -33,7 +33,7 @@ internal sealed class YarpReplicaForwarder : IReplicaForwarder, IDisposable
             EnableMultipleHttp2Connections = true,
             ConnectTimeout = o.Forwarding.ConnectTimeout,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
-            // Trace context is copied with the other request headers; the handler must not add its own.
+            // ForwardingHeaderPolicy writes the trace context (the attempt's span), as on the lean path; the handler adds none.
             ActivityHeadersPropagator = null,
         }, disposeHandler: true);
         _config = new ForwarderRequestConfig { ActivityTimeout = o.Forwarding.ResponseTimeout };
