@@ -160,8 +160,8 @@ if i=$(find_command analysis); then
     command="${commands[$i]% --out *} --out $work/analysis"
     if RINGWAY_README_SMOKE=$marker bash -c "$command" > "$work/analysis.log" 2>&1 \
        && [ -s "$work/analysis/report.md" ] \
-       && python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if r["a1"] and r["a2"] and r["a3"] and len(r["a4Live"]) == 5 else 1)' "$work/analysis/results.json"; then
-      pass "${commands[$i]} (as: $command; A-1 to A-4 with the 5 live balancers)"
+       && python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if r["a1"] and r["a2"] and r["a3"] and len(r["a4Live"]) == 5 and r["a5"] else 1)' "$work/analysis/results.json"; then
+      pass "${commands[$i]} (as: $command; A-1 to A-4 with the 5 live balancers, A-5)"
     else
       fail "${commands[$i]} (as: $command); last lines:"; tail -n 30 "$work/analysis.log"
     fi
@@ -173,8 +173,9 @@ stop_balancer
 if [ -n "$pack_command" ]; then
   out=$(grep -oE -- '-o [^ ]+' <<<"$pack_command" | cut -c4-)
   if bash -c "$pack_command" > "$work/pack.log" 2>&1 \
-     && ls "$out"/Ringway.ConsistentHashing.*.nupkg "$out"/Ringway.LoadBalancing.AspNetCore.*.nupkg "$out"/Ringway.Replicas.Docker.*.nupkg >/dev/null 2>&1; then
-    pass "$pack_command (the three packages in $out)"
+     && ls "$out"/Ringway.ConsistentHashing.*.nupkg "$out"/Ringway.LoadBalancing.AspNetCore.*.nupkg "$out"/Ringway.Replicas.Docker.*.nupkg \
+           "$out"/Ringway.Replicas.Processes.*.nupkg >/dev/null 2>&1; then
+    pass "$pack_command (the four packages in $out)"
   else
     fail "$pack_command; last lines:"; tail -n 20 "$work/pack.log"
   fi
