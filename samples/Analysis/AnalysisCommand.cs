@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Ringway.ConsistentHashing;
 using Ringway.Samples.Analysis.Analyses;
 using Ringway.Samples.Analysis.Cluster;
 using Spectre.Console;
@@ -30,7 +31,8 @@ internal static class AnalysisCommand
           --seed N                A-4: seed of the offline ids (default 2024)
           --offline               A-4: skip the live part (starting a balancer per algorithm); A-5 is offline
                                   simulations (a few minutes; --seed sets the Zipf stream of its part b)
-          --balancer-command CMD  A-4 live: how to start a balancer; {url} and {algorithm} are filled in
+          --balancer-command CMD  A-4 live: how to start a balancer; {url}, {algorithm} and {maxReplicas} (the
+                                  larger of --max and 3) are filled in
                                   (default: the sample LoadBalancer built next to this tool)
         exit codes: 0 done, 2 the balancer cannot be reached, 3 a contract check failed, 64 bad arguments
         """;
@@ -163,12 +165,35 @@ internal static class AnalysisCommand
             }
         }
         if (options.MinReplicas > options.MaxReplicas) throw new ArgumentException("--min must not exceed --max");
+        if (analyses.Count == 0 || analyses.Contains("a4")) EnsureEveryAlgorithmHolds(options.MaxReplicas + 1);
         if (options.Live && options.BalancerCommand is null && (analyses.Count == 0 || analyses.Contains("a4")))
         {
             throw new ArgumentException("A-4 live needs a balancer to start: build samples/LoadBalancer, pass --balancer-command, or use --offline");
         }
         return options with { Analyses = analyses.Count == 0 ? ["a1", "a2", "a3", "a4", "a5"] : analyses.Distinct().ToList() };
     }
+
+    /// <summary>
+    /// A-4 hashes onto up to --max + 1 servers with every algorithm; the classic ring holds only so many, and the hashing
+    /// library says how many.
+    /// </summary>
+    private static void EnsureEveryAlgorithmHolds(int servers)
+    {
+        foreach (var algorithm in A4HashComparison.Algorithms)
+        {
+            try
+            {
+                ConsistentHash.Create(algorithm, Enumerable.Range(1, servers).Select(i => new HashNode<int>($"Server {i}", i)));
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"--max is too large for A-4 ({algorithm} with {servers} servers): {WithoutParameter(e)}", e);
+            }
+        }
+    }
+
+    private static string WithoutParameter(ArgumentException e)
+        => e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
 
     /// <summary>The sample LoadBalancer built beside this tool (same configuration), if it is there.</summary>
     private static string? DefaultBalancerCommand()
@@ -180,8 +205,12 @@ internal static class AnalysisCommand
         var samples = here.Parent?.Parent?.Parent?.Parent;
         if (samples is null || configuration is null) return null;
         var dll = Path.Combine(samples.FullName, "LoadBalancer", "bin", configuration, framework, "Ringway.Samples.LoadBalancer.dll");
-        return File.Exists(dll) ? $"dotnet \"{dll}\" --urls {{url}} --Balancer:Hashing:Algorithm={{algorithm}}" : null;
+        return File.Exists(dll) ? BalancerCommandFor(dll) : null;
     }
+
+    /// <summary>How A-4 live starts the sample LoadBalancer at <paramref name="dll"/>: one algorithm, and a MaxReplicas every algorithm accepts.</summary>
+    internal static string BalancerCommandFor(string dll)
+        => $"dotnet \"{dll}\" --urls {{url}} --Balancer:Hashing:Algorithm={{algorithm}} --Balancer:Replicas:MaxCount={{maxReplicas}}";
 
     private sealed class HelpRequestedException : Exception;
 }

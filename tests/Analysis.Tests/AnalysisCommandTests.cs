@@ -44,6 +44,19 @@ public class AnalysisCommandTests
     }
 
     [Fact]
+    public void Parse_MaxBeyondTheClassicRing_ThrowsNamingMaxAndTheLimit()
+    {
+        // A-4 adds one server to --max; the classic ring holds 56, so 55 is the largest --max it can run.
+        Assert.Equal(55, AnalysisCommand.Parse(["a4", "--offline", "--max", "55"]).MaxReplicas);
+
+        var e = Assert.Throws<ArgumentException>(() => AnalysisCommand.Parse(["a4", "--offline", "--max", "56"]));
+        Assert.Contains("--max", e.Message, StringComparison.Ordinal);
+        Assert.Contains("at most 56 servers", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", e.Message, StringComparison.Ordinal);
+        Assert.Equal(56, AnalysisCommand.Parse(["a1", "--max", "56"]).MaxReplicas); // only A-4 hashes onto that many
+    }
+
+    [Fact]
     public async Task RunAsync_NoBalancerListening_ExitsWithUnreachableAndSaysSo()
     {
         var port = FakeBalancer.FreePort(); // nothing listens there

@@ -77,6 +77,15 @@ internal static class A4HashComparison
                     .. g.OrderBy(p => p.N).Select(p => MarkdownReport.Number(p.MovedOverOptimum, "0.00"))]));
     }
 
+    /// <summary>Replicas each live balancer starts with (the sample host's default).</summary>
+    private const int StartingReplicas = 3;
+
+    /// <summary>
+    /// The MaxReplicas each live balancer is started with: room for A-2's largest N, and no more, so every algorithm
+    /// accepts it (the classic ring holds at most 56 servers; the balancer's default of 64 is refused for it).
+    /// </summary>
+    public static int LiveMaxReplicas(AnalysisOptions options) => Math.Max(options.MaxReplicas, StartingReplicas);
+
     /// <summary>Starts a balancer per algorithm and repeats against it.</summary>
     public static async Task<IReadOnlyList<LiveRun>> RunLiveAsync(AnalysisContext context, CancellationToken cancellationToken)
     {
@@ -84,9 +93,10 @@ internal static class A4HashComparison
         foreach (var algorithm in Algorithms)
         {
             context.Ui.MarkupLine($"[bold]A-4 live:[/] starting a balancer with the {algorithm} algorithm");
-            await using var balancer = await BalancerProcess.StartAsync(context.Options.BalancerCommand!, algorithm.ToString(), cancellationToken).ConfigureAwait(false);
+            await using var balancer = await BalancerProcess.StartAsync(
+                context.Options.BalancerCommand!, algorithm.ToString(), LiveMaxReplicas(context.Options), cancellationToken).ConfigureAwait(false);
             using var client = new BalancerClient(balancer.Url, context.Options.Concurrency);
-            await ReplicaSteering.WaitUntilServingAsync(client, 3, null, TimeSpan.FromSeconds(60), cancellationToken)
+            await ReplicaSteering.WaitUntilServingAsync(client, StartingReplicas, null, TimeSpan.FromSeconds(60), cancellationToken)
                 .ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false); // a skewed hash may never reach every replica
             var name = algorithm.ToString().ToLowerInvariant();
             var a1 = await A1Distribution.RunAsync(context, client, $"a4-live-{name}-a1.png", $"A-4 live {algorithm}", cancellationToken).ConfigureAwait(false);
@@ -102,7 +112,7 @@ internal static class A4HashComparison
         Charts.Lines(context.OutPath("a4-live-peak-to-mean.png"), "A-4 live: peak-to-mean as N grows, per algorithm", "N (replicas)", "peak-to-mean",
             runs[0].A2.Select(p => (double)p.N).ToList(), runs.Select(r => (r.Algorithm, r.A2.Select(p => p.PeakToMean).ToArray())).ToList());
         context.Report.Heading(3, "A-4 live: the balancer started with each algorithm")
-            .Paragraph($"Each balancer started with 3 local replicas; A-1 ({context.Options.Requests} requests at N = 3) and A-2 (N = {context.Options.MinReplicas}..{context.Options.MaxReplicas}) repeated.")
+            .Paragraph($"Each balancer started with {StartingReplicas} local replicas; A-1 ({context.Options.Requests} requests at N = 3) and A-2 (N = {context.Options.MinReplicas}..{context.Options.MaxReplicas}) repeated.")
             .Image("A-4 live peak-to-mean", "a4-live-peak-to-mean.png")
             .Table(["algorithm", "A-1 requests per server", "A-1 peak-to-mean", .. runs[0].A2.Select(p => $"A-2 peak-to-mean N={p.N}")],
                 runs.Select(r => (IReadOnlyList<string>)[r.Algorithm, string.Join(" / ", r.A1.Servers.Select(s => s.Count)),

@@ -18,19 +18,25 @@ internal sealed class BalancerProcess : IAsyncDisposable
     public Uri Url { get; }
 
     /// <summary>
-    /// Runs <paramref name="commandTemplate"/> with {url} and {algorithm} filled in (the first word is the program)
-    /// and waits until /rep answers.
+    /// Runs <paramref name="commandTemplate"/> with {url}, {algorithm} and {maxReplicas} filled in (the first word is the
+    /// program) and waits until /rep answers. A balancer that exits first is reported with the last line it wrote to
+    /// standard error (the sample host's one-line reason for a configuration it refuses).
     /// </summary>
-    public static async Task<BalancerProcess> StartAsync(string commandTemplate, string algorithm, CancellationToken cancellationToken)
+    public static async Task<BalancerProcess> StartAsync(string commandTemplate, string algorithm, int maxReplicas, CancellationToken cancellationToken)
     {
         var url = new Uri($"http://127.0.0.1:{FreePort()}");
         var words = SplitCommand(commandTemplate.Replace("{url}", url.ToString().TrimEnd('/'), StringComparison.Ordinal)
-            .Replace("{algorithm}", algorithm, StringComparison.Ordinal));
+            .Replace("{algorithm}", algorithm, StringComparison.Ordinal)
+            .Replace("{maxReplicas}", maxReplicas.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
         var start = new ProcessStartInfo(words[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var word in words.Skip(1)) start.ArgumentList.Add(word);
         var process = Process.Start(start) ?? throw new BalancerException($"Could not start: {commandTemplate}");
+        string? lastError = null;
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (!string.IsNullOrWhiteSpace(e.Data)) lastError = e.Data;
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var balancer = new BalancerProcess(process, url);
@@ -40,7 +46,9 @@ internal sealed class BalancerProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new BalancerException($"The balancer exited with code {process.ExitCode}: {string.Join(' ', words)}");
+                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false); // standard error read to the end
+                var reason = lastError is null ? "" : $" ({lastError.Trim()})";
+                throw new BalancerException($"The balancer exited with code {process.ExitCode}{reason}: {string.Join(' ', words)}");
             }
             try
             {

@@ -66,6 +66,7 @@ public static class ConsistentHashBalancerServiceCollectionExtensions
         services.TryAddSingleton<ReplicaTable>();
         services.TryAddSingleton<RequestKeySelector>();
         services.TryAddSingleton<BalancerMetrics>();
+        services.TryAddSingleton<ForwardingTelemetry>();
         services.TryAddSingleton<ForwardingHeaderPolicy>();
         services.TryAddSingleton<ForwardingTransformer>();
         services.TryAddSingleton<YarpReplicaForwarder>();

@@ -21,6 +21,7 @@ internal sealed class BalancerRequestHandler
     private readonly RequestKeySelector _keys;
     private readonly IReplicaForwarder _forwarder;
     private readonly BalancerMetrics _metrics;
+    private readonly ForwardingTelemetry _telemetry;
     private readonly ILogger _logger;
     private readonly int _maxAttempts;
     private readonly double? _boundedLoadFactor;
@@ -31,6 +32,7 @@ internal sealed class BalancerRequestHandler
         RequestKeySelector keys,
         IReplicaForwarder forwarder,
         BalancerMetrics metrics,
+        ForwardingTelemetry telemetry,
         ILogger<BalancerRequestHandler> logger,
         IOptions<ConsistentHashBalancerOptions> options)
     {
@@ -38,6 +40,7 @@ internal sealed class BalancerRequestHandler
         _keys = keys;
         _forwarder = forwarder;
         _metrics = metrics;
+        _telemetry = telemetry;
         _logger = logger;
         _maxAttempts = Math.Clamp(options.Value.Forwarding.MaxAttempts, 1, MaxAttemptsLimit);
         _boundedLoadFactor = options.Value.Hashing.BoundedLoadFactor;
@@ -46,6 +49,11 @@ internal sealed class BalancerRequestHandler
 
     public Task HandleAsync(HttpContext context)
     {
+        if (RequestFraming.Problem(context.Request) is { } problem)
+        {
+            return RejectAsync(context, problem.StatusCode, problem.Message);
+        }
+
         var snapshot = _table.Current;
         if (snapshot.Hash is not { } hash)
         {
@@ -65,7 +73,10 @@ internal sealed class BalancerRequestHandler
         Tried tried = default;
         while (true)
         {
-            ForwardResult result;
+            ForwardResult result = default;
+            var attemptStarted = Stopwatch.GetTimestamp();
+            // The attempt's client span (null unless someone listens) is current while forwarding: its trace context goes to the replica.
+            var activity = ForwardingTelemetry.StartAttempt(context, replica, attempt);
             replica.Enter();
             try
             {
@@ -74,6 +85,7 @@ internal sealed class BalancerRequestHandler
             finally
             {
                 replica.Exit();
+                _telemetry.AttemptEnded(activity, context, replica, result, attemptStarted);
             }
 
             if (result.Outcome == ForwardOutcome.Success)
@@ -154,6 +166,13 @@ internal sealed class BalancerRequestHandler
         {
             // The client left while we were answering; nothing to tell.
         }
+    }
+
+    private async Task RejectAsync(HttpContext context, int statusCode, string problem)
+    {
+        Log.FramingRefused(_logger, context.Request.Method, LoggablePath(context.Request), context.Request.Protocol, statusCode, problem);
+        await RequestFraming.RejectAsync(context, statusCode, problem).ConfigureAwait(false);
+        _metrics.RequestCompleted(null, statusCode, Stopwatch.GetTimestamp());
     }
 
     private async Task NoReplicaAsync(HttpContext context)

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -19,12 +20,16 @@ namespace Ringway.LoadBalancing.AspNetCore.Forwarding;
 /// entry appended) only when that client is a known proxy or in a known network
 /// (<see cref="ForwardingOptions.KnownProxies"/>, <see cref="ForwardingOptions.KnownNetworks"/>);
 /// from anyone else they are replaced, so a replica reading the first value reads what the balancer saw.
+/// Trace context (W3C <c>traceparent</c>, <c>tracestate</c>) is the current span's when there is one (the attempt's
+/// client span, docs/observability.md), so the replica's span is its child; otherwise the client's passes through.
 /// </remarks>
 internal sealed class ForwardingHeaderPolicy
 {
     public const string ForwardedFor = "X-Forwarded-For";
     public const string ForwardedProto = "X-Forwarded-Proto";
     public const string ForwardedHost = "X-Forwarded-Host";
+    public const string TraceParent = "traceparent";
+    public const string TraceState = "tracestate";
 
     /// <summary>
     /// Headers that belong to one connection (RFC 9110 7.6.1) or that a proxy writes itself, never copied in either
@@ -78,6 +83,8 @@ internal sealed class ForwardingHeaderPolicy
         var headers = request.Headers;
         var connection = ClientConnectionValues(context, headers.Connection);
         var chunked = headers.TransferEncoding.Count > 0;
+        // Read from an AsyncLocal: no span (nobody listening) costs nothing, and the client's trace context passes through.
+        var trace = Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current : null;
         StringValues priorFor = default, priorProto = default, priorHost = default;
         foreach (var (name, values) in headers)
         {
@@ -85,7 +92,8 @@ internal sealed class ForwardingHeaderPolicy
                 || name.StartsWith(':') // HTTP/2 pseudo-headers go into the request line
                 || (connection.Count > 0 && IsListedInConnection(connection, name))
                 // RFC 9112 6.3: a message with both is framed by Transfer-Encoding, and the Content-Length must not be passed on.
-                || (chunked && name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)))
+                || (chunked && name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+                || (trace is not null && (name.Equals(TraceParent, StringComparison.OrdinalIgnoreCase) || name.Equals(TraceState, StringComparison.OrdinalIgnoreCase))))
             {
                 sink.Drop(name);
                 continue;
@@ -127,6 +135,15 @@ internal sealed class ForwardingHeaderPolicy
         if (request.Host.HasValue)
         {
             sink.AddForwarded(ForwardedHost, priorHost, request.Host.Value);
+        }
+
+        if (trace is not null)
+        {
+            sink.Add(TraceParent, trace.Id!);
+            if (!string.IsNullOrEmpty(trace.TraceStateString))
+            {
+                sink.Add(TraceState, trace.TraceStateString);
+            }
         }
     }
 
@@ -241,4 +258,7 @@ internal interface IRequestHeaderSink
 
     /// <summary>An X-Forwarded-* header: <paramref name="prior"/> (the values to keep, maybe none), then the balancer's entry.</summary>
     void AddForwarded(string name, StringValues prior, string value);
+
+    /// <summary>A header the balancer writes itself (the trace context), in place of any the client sent.</summary>
+    void Add(string name, string value);
 }

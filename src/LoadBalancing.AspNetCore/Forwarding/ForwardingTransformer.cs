@@ -132,5 +132,7 @@ internal sealed class ForwardingTransformer : HttpTransformer
 
             request.Headers.TryAddWithoutValidation(name, joined);
         }
+
+        public void Add(string name, string value) => request.Headers.TryAddWithoutValidation(name, value);
     }
 }

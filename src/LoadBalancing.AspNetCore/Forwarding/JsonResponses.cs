@@ -11,12 +11,20 @@ internal static class JsonResponses
     // Responses are application/json, never HTML: '<' and '>' stay readable, as clients of the "<Error> ..." messages expect them.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>Writes <c>{"message": "&lt;Error&gt; ...", "status": "failure"}</c> with the status code, replacing anything set so far.</summary>
-    public static Task WriteErrorAsync(HttpContext context, int statusCode, string message, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Writes <c>{"message": "&lt;Error&gt; ...", "status": "failure"}</c> with the status code, replacing anything set so far;
+    /// with <paramref name="closeConnection"/>, also <c>Connection: close</c>, after which Kestrel ends the connection.
+    /// </summary>
+    public static Task WriteErrorAsync(HttpContext context, int statusCode, string message, CancellationToken cancellationToken = default, bool closeConnection = false)
     {
         var response = context.Response;
         response.Clear();
         response.StatusCode = statusCode;
+        if (closeConnection)
+        {
+            response.Headers.Connection = "close";
+        }
+
         return WriteAsync(response, writer =>
         {
             writer.WriteString("message", ErrorPrefix + message);

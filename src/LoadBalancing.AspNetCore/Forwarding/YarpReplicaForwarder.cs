@@ -10,7 +10,7 @@ namespace Ringway.LoadBalancing.AspNetCore.Forwarding;
 /// <summary>
 /// Forwards with YARP's <see cref="IHttpForwarder"/> over one pooled <see cref="SocketsHttpHandler"/>: streaming in both
 /// directions, hop-by-hop header rules, trailers, HTTP/1.1 upgrades (WebSockets) and cancellation when the client leaves.
-/// Chosen over a hand-written path by measurement (docs/benchmarks.md, "Forwarding").
+/// Used for every request with ForwardingOptions.Forwarder = Yarp, and by the lean path for what it does not forward itself.
 /// </summary>
 internal sealed class YarpReplicaForwarder : IReplicaForwarder, IDisposable
 {
@@ -33,7 +33,7 @@ internal sealed class YarpReplicaForwarder : IReplicaForwarder, IDisposable
             EnableMultipleHttp2Connections = true,
             ConnectTimeout = o.Forwarding.ConnectTimeout,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
-            // Trace context is copied with the other request headers; the handler must not add its own.
+            // ForwardingHeaderPolicy writes the trace context (the attempt's span), as on the lean path; the handler adds none.
             ActivityHeadersPropagator = null,
         }, disposeHandler: true);
         _config = new ForwarderRequestConfig { ActivityTimeout = o.Forwarding.ResponseTimeout };

@@ -7,7 +7,7 @@ namespace Ringway.LoadBalancing.AspNetCore.Observability;
 
 /// <summary>
 /// The <c>Ringway.LoadBalancing</c> meter: requests by replica and status class, forwarding duration, failed forwarding
-/// attempts and failovers by error type, ring size.
+/// attempts and failovers by error type, ring size; and per attempt OpenTelemetry's <c>http.client.request.duration</c>.
 /// </summary>
 internal sealed class BalancerMetrics
 {
@@ -18,6 +18,7 @@ internal sealed class BalancerMetrics
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _failovers;
     private readonly Counter<long> _forwardErrors;
+    private readonly Histogram<double> _clientDuration;
 
     public BalancerMetrics(IMeterFactory meterFactory, ReplicaTable table)
     {
@@ -26,6 +27,13 @@ internal sealed class BalancerMetrics
         _duration = meter.CreateHistogram<double>("ringway.loadbalancing.forward.duration", "s", "Time from choosing a replica to the end of the response, by replica.");
         _failovers = meter.CreateCounter<long>("ringway.loadbalancing.failovers", "{failover}", "Requests moved to the next replica because the chosen one failed, by replica and error type.");
         _forwardErrors = meter.CreateCounter<long>("ringway.loadbalancing.forward.errors", "{error}", "Failed forwarding attempts (each replica tried), by replica and error type.");
+        // Named, tagged and bucketed as OpenTelemetry's HTTP client semantic conventions (and .NET's HttpClient) do.
+        _clientDuration = meter.CreateHistogram<double>(
+            "http.client.request.duration",
+            "s",
+            "Duration of each attempt to forward a request to a replica (HTTP client request).",
+            tags: null,
+            new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] });
         meter.CreateObservableGauge("ringway.loadbalancing.ring.size", () => table.Current.Count, "{replica}", "Replicas receiving new requests.");
     }
 
@@ -58,5 +66,35 @@ internal sealed class BalancerMetrics
         {
             _forwardErrors.Add(1, new KeyValuePair<string, object?>("replica", replica), new KeyValuePair<string, object?>("error.type", outcome.ErrorType()));
         }
+    }
+
+    /// <summary>
+    /// One attempt to forward to <paramref name="replica"/>: <c>http.request.method</c>, <c>server.address</c>,
+    /// <c>server.port</c>, and <c>http.response.status_code</c> when it answered, <c>error.type</c> when it failed.
+    /// </summary>
+    public void ClientAttempt(string method, ReplicaState replica, int? statusCode, string? errorType, long startTimestamp)
+    {
+        if (!_clientDuration.Enabled)
+        {
+            return;
+        }
+
+        var tags = new TagList
+        {
+            { "http.request.method", HttpClientSemantics.Method(method).Name },
+            { "server.address", replica.ServerAddress },
+            { "server.port", replica.ServerPort },
+        };
+        if (statusCode is { } code)
+        {
+            tags.Add("http.response.status_code", HttpClientSemantics.Boxed(code));
+        }
+
+        if (errorType is not null)
+        {
+            tags.Add("error.type", errorType);
+        }
+
+        _clientDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tags);
     }
 }

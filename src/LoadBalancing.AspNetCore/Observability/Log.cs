@@ -15,6 +15,9 @@ internal static partial class Log
     [LoggerMessage(102, LogLevel.Warning, "Forwarding {Method} {Path} to replica {Replica} failed ({ErrorType})")]
     public static partial void ForwardFailed(ILogger logger, string method, string? path, string replica, string errorType, Exception? exception);
 
+    [LoggerMessage(120, LogLevel.Information, "Refused {Method} {Path} ({Protocol}) with {StatusCode} before forwarding: {Problem}")]
+    public static partial void FramingRefused(ILogger logger, string method, string? path, string protocol, int statusCode, string problem);
+
     [LoggerMessage(200, LogLevel.Information, "Replica {Replica} joined the ring at {Address} ({Count} in the ring)")]
     public static partial void Joined(ILogger logger, string replica, Uri address, int count);
 

@@ -180,7 +180,9 @@ internal sealed class ConsistentHashBalancerOptionsValidator : IValidateOptions<
         }
         catch (ArgumentException e)
         {
-            root.Add("Hashing:Algorithm", $"{hashing.Algorithm} cannot hold {root.Key("Replicas:MaxCount")} = {maxCount} replicas: {e.Message}");
+            // The library's sentence without ArgumentException's "(Parameter 'nodes')": it names an argument the user never passed.
+            var reason = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+            root.Add("Hashing:Algorithm", $"{hashing.Algorithm} cannot hold {root.Key("Replicas:MaxCount")} = {maxCount} replicas: {reason}");
         }
     }
 }

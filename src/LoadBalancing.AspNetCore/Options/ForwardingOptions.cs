@@ -4,11 +4,12 @@ namespace Ringway.LoadBalancing.AspNetCore;
 public sealed class ForwardingOptions
 {
     /// <summary>
-    /// How requests are forwarded: <see cref="ReplicaForwarder.Yarp"/> (YARP's forwarder for every request) or
-    /// <see cref="ReplicaForwarder.Http1"/> (a lean HTTP/1.1 path for ordinary requests, YARP for upgrades and anything
-    /// unusual; docs/benchmarks.md). Default <see cref="ReplicaForwarder.Yarp"/>.
+    /// How requests are forwarded: <see cref="ReplicaForwarder.Http1"/> (a lean HTTP/1.1 path for ordinary requests, YARP
+    /// for upgrades and anything unusual) or <see cref="ReplicaForwarder.Yarp"/> (YARP's forwarder for every request). Both
+    /// answer alike (docs/conformance.md); the lean path costs less CPU per request (docs/benchmarks.md).
+    /// Default <see cref="ReplicaForwarder.Http1"/>.
     /// </summary>
-    public ReplicaForwarder Forwarder { get; set; } = ReplicaForwarder.Yarp;
+    public ReplicaForwarder Forwarder { get; set; } = ReplicaForwarder.Http1;
 
     /// <summary>How long connecting to a replica may take before the next replica is tried. Default 5 seconds.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);

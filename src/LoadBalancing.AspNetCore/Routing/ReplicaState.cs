@@ -14,6 +14,8 @@ internal sealed class ReplicaState
         Replica = replica;
         // YARP-style destination prefix: no trailing slash, the request path is appended as is.
         ForwardPrefix = replica.Address.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        ServerAddress = replica.Address.DnsSafeHost;
+        ServerPort = replica.Address.Port;
     }
 
     public Replica Replica { get; }
@@ -21,6 +23,12 @@ internal sealed class ReplicaState
     public string Hostname => Replica.Hostname;
 
     public string ForwardPrefix { get; }
+
+    /// <summary>The replica's host and port as telemetry tags them (<c>server.address</c>, <c>server.port</c>; boxed once).</summary>
+    public string ServerAddress { get; }
+
+    /// <inheritdoc cref="ServerAddress"/>
+    public object ServerPort { get; }
 
     /// <summary>Requests being forwarded to this replica now.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);

@@ -76,7 +76,7 @@ public sealed partial class OptionsBindingTests
         Assert.Equal(ConsistentHashOptions.Default.ClassicProbing, options.Hashing.ClassicProbing);
         Assert.Null(options.Hashing.BoundedLoadFactor);
         Assert.Empty(options.Keys.Sources);
-        Assert.Equal(ReplicaForwarder.Yarp, options.Forwarding.Forwarder);
+        Assert.Equal(ReplicaForwarder.Http1, options.Forwarding.Forwarder);
         Assert.Equal(TimeSpan.FromSeconds(5), options.Forwarding.ConnectTimeout);
         Assert.Equal(TimeSpan.FromSeconds(100), options.Forwarding.ResponseTimeout);
         Assert.Equal(3, options.Forwarding.MaxAttempts);

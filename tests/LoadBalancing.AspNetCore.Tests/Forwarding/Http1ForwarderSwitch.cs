@@ -6,8 +6,8 @@ using Microsoft.Extensions.Hosting;
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Forwarding;
 
 /// <summary>
-/// Runs every balancer this test assembly starts with the lean HTTP/1.1 forwarder, without touching the tests:
-/// <c>RINGWAY_TEST_FORWARDER=Http1 dotnet test tests/LoadBalancing.AspNetCore.Tests</c>. Hosts announce themselves on
+/// Runs every balancer this test assembly starts with one forwarder, without touching the tests:
+/// <c>RINGWAY_TEST_FORWARDER=Yarp dotnet test tests/LoadBalancing.AspNetCore.Tests</c> (the default is the lean path). Hosts announce themselves on
 /// the "Microsoft.Extensions.Hosting" diagnostic listener just before they are built (the hook WebApplicationFactory
 /// uses); this adds a PostConfigure of the forwarder there. Without the variable nothing subscribes.
 /// </summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -15,15 +14,11 @@ namespace Ringway.TestSupport.Samples;
 /// </summary>
 public sealed partial class SampleHost : IAsyncDisposable
 {
-    private const string MarkerVariable = "RINGWAY_SAMPLE_HOST_MARKER";
-    private readonly Process _process;
-    private readonly string _marker;
-    private readonly StringBuilder _output = new();
+    private readonly ChildProcess _process;
 
-    private SampleHost(Process process, string marker)
+    private SampleHost(ChildProcess process)
     {
         _process = process;
-        _marker = marker;
     }
 
     public Uri Address { get; private set; } = null!;
@@ -34,16 +29,7 @@ public sealed partial class SampleHost : IAsyncDisposable
 
     public bool IsRunning => !_process.HasExited;
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _process.Output;
 
     public static string LoadBalancerDll =>
         typeof(SampleHost).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "LoadBalancerDll").Value!;
@@ -53,36 +39,23 @@ public sealed partial class SampleHost : IAsyncDisposable
     /// <summary>Starts the host with extra environment variables (on top of this process's).</summary>
     public static async Task<SampleHost> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo(DotnetHost.Executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        var marker = Guid.NewGuid().ToString("N");
-        start.Environment[MarkerVariable] = marker;
-        start.ArgumentList.Add(LoadBalancerDll);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add("http://127.0.0.1:0");
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var host = new SampleHost(Process.Start(start)!, marker);
         var ready = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
-        host._process.OutputDataReceived += (_, e) => host.OnLine(e.Data, ready);
-        host._process.ErrorDataReceived += (_, e) => host.OnLine(e.Data, ready);
-        host._process.BeginOutputReadLine();
-        host._process.BeginErrorReadLine();
+        var process = ChildProcess.Start(
+            DotnetHost.Executable,
+            [LoadBalancerDll, "--urls", "http://127.0.0.1:0", .. arguments],
+            environment,
+            onLine: line =>
+            {
+                var match = BannerRegex().Match(line);
+                if (match.Success)
+                {
+                    ready.TrySetResult(new Uri(match.Groups[1].Value));
+                }
+            });
+        var host = new SampleHost(process);
         try
         {
-            var first = await Task.WhenAny(ready.Task, host._process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
+            var first = await Task.WhenAny(ready.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
             if (first != ready.Task)
             {
                 throw new InvalidOperationException($"The sample host did not start:\n{host.Output}");
@@ -109,25 +82,6 @@ public sealed partial class SampleHost : IAsyncDisposable
         return host;
     }
 
-    private void OnLine(string? line, TaskCompletionSource<Uri> ready)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-
-        var match = BannerRegex().Match(line);
-        if (match.Success)
-        {
-            ready.TrySetResult(new Uri(match.Groups[1].Value));
-        }
-    }
-
     [GeneratedRegex(@"Ringway load balancer on (http://[0-9.]+:\d+)")]
     private static partial Regex BannerRegex();
 
@@ -149,7 +103,7 @@ public sealed partial class SampleHost : IAsyncDisposable
     }
 
     /// <summary>Every running process of this host's tree (the host included), found by its marker variable.</summary>
-    public IReadOnlyList<int> Tree() => ProcessTable.WithEnvironment(MarkerVariable, _marker);
+    public IReadOnlyList<int> Tree() => _process.Tree();
 
     /// <summary>The host answers /rep: with replicas, or 401 when the admin API needs a key.</summary>
     private async Task<bool> ReplicasReadyAsync()
@@ -178,30 +132,6 @@ public sealed partial class SampleHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client?.Dispose();
-        if (!_process.HasExited)
-        {
-            ProcessTable.Signal(_process.Id, ProcessTable.SigTerm); // the host stops its replicas, then exits
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            try
-            {
-                await _process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-        }
-
-        // Whatever of the tree is left (a replica orphaned by a failure), by its own id; twice, in case one forked meanwhile.
-        for (var sweep = 0; sweep < 2; sweep++)
-        {
-            foreach (var processId in Tree())
-            {
-                ProcessTable.Signal(processId, ProcessTable.SigKill);
-            }
-        }
-
-        _process.Dispose();
+        await _process.DisposeAsync(); // SIGTERM: the host stops its replicas, then exits; what is left is killed by id
     }
 }

@@ -85,6 +85,14 @@ internal sealed class RequestHeadWriter(ForwardingHeaderPolicy policy)
             Write("\r\n"u8);
         }
 
+        public void Add(string name, string value)
+        {
+            Write(name);
+            Write(": "u8);
+            Write(value);
+            Write("\r\n"u8);
+        }
+
         public void Write(ReadOnlySpan<byte> bytes)
         {
             Ensure(bytes.Length);
