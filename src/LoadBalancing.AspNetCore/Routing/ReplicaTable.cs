@@ -66,10 +66,13 @@ internal sealed class ReplicaTable
             return;
         }
 
-        var previous = _current.Hash;
-        var hash = previous is not null && _algorithm is ConsistentHashAlgorithm.Jump or ConsistentHashAlgorithm.Classic
-            ? Evolve(previous)
-            : Build();
+        // Sorted by hostname when built anew, so two balancers with the same replicas build the same table whatever the join
+        // order; Jump and Classic keep the places of replicas that did not change (ConsistentHash.Update).
+        var hash = ConsistentHash.Update(
+            _current.Hash,
+            _algorithm,
+            _routable.Values.Select(r => new HashNode<ReplicaState>(r.Hostname, r)),
+            _hashOptions);
         var byIndex = new ReplicaState[hash.Count];
         for (var i = 0; i < byIndex.Length; i++)
         {
@@ -77,39 +80,5 @@ internal sealed class ReplicaTable
         }
 
         Volatile.Write(ref _current, new RoutingSnapshot(hash, byIndex));
-    }
-
-    // Sorted by hostname so that two balancers with the same replicas build the same table whatever the join order.
-    private IConsistentHash<ReplicaState> Build() => ConsistentHash.Create(
-        _algorithm,
-        _routable.Values.OrderBy(r => r.Hostname, StringComparer.Ordinal).Select(r => new HashNode<ReplicaState>(r.Hostname, r)),
-        _hashOptions);
-
-    // Jump places nodes by position and Classic by numeric id, so a rebuild from a sorted list would move keys of
-    // replicas that did not change. Change the previous snapshot node by node instead: a join appends (Jump) or takes
-    // the next id (Classic), and a leave moves only what the algorithm must.
-    private IConsistentHash<ReplicaState> Evolve(IConsistentHash<ReplicaState> previous)
-    {
-        var kept = previous.Nodes
-            .Where(n => _routable.TryGetValue(n.Id, out var state) && ReferenceEquals(state, n.Value))
-            .Select(n => n.Id)
-            .ToHashSet(StringComparer.Ordinal);
-        if (kept.Count == 0)
-        {
-            return Build();
-        }
-
-        var hash = previous;
-        foreach (var node in previous.Nodes.Where(n => !kept.Contains(n.Id)))
-        {
-            hash = hash.Remove(node.Id);
-        }
-
-        foreach (var state in _routable.Values.Where(r => !kept.Contains(r.Hostname)).OrderBy(r => r.Hostname, StringComparer.Ordinal))
-        {
-            hash = hash.Add(new HashNode<ReplicaState>(state.Hostname, state));
-        }
-
-        return hash;
     }
 }
