@@ -35,9 +35,9 @@ public static class ConsistentHashReverseProxyBuilderExtensions
 
         services.AddSingleton<ClusterHashes>();
         services.AddSingleton<IClusterChangeListener>(sp => sp.GetRequiredService<ClusterHashes>());
-        foreach (var (name, algorithm) in ConsistentHashPolicies.All)
+        foreach (var (name, _) in ConsistentHashPolicies.All)
         {
-            services.AddSingleton<ILoadBalancingPolicy>(sp => new ConsistentHashLoadBalancingPolicy(name, algorithm, sp.GetRequiredService<ClusterHashes>()));
+            services.AddSingleton<ILoadBalancingPolicy>(sp => new ConsistentHashLoadBalancingPolicy(name, sp.GetRequiredService<ClusterHashes>()));
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterValidator, ConsistentHashClusterValidator>());

@@ -58,10 +58,9 @@ internal sealed class ClusterHash
     public IReadOnlyList<DestinationState> Destinations => _destinations;
 
     /// <summary>Whether this was built from the cluster's current configuration and destinations.</summary>
-    public bool IsCurrent(ClusterState cluster, ConsistentHashAlgorithm algorithm)
+    public bool IsCurrent(ClusterState cluster)
         => ReferenceEquals(AllDestinations, cluster.DestinationsState.AllDestinations)
-           && ReferenceEquals(Config, cluster.Model.Config)
-           && Settings.Algorithm == algorithm;
+           && ReferenceEquals(Config, cluster.Model.Config);
 
     /// <summary>
     /// The hash for the cluster as it is now, reusing <paramref name="previous"/> where nothing that places keys changed:

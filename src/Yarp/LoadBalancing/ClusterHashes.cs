@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
-using Ringway.ConsistentHashing;
 using Yarp.ReverseProxy.Model;
 
 namespace Ringway.Yarp.LoadBalancing;
@@ -16,12 +15,15 @@ internal sealed partial class ClusterHashes(ILogger<ClusterHashes> logger) : ICl
     // Weak keys: a cluster YARP drops is collected with its hash.
     private readonly ConditionalWeakTable<ClusterState, Slot> _slots = new();
 
-    /// <summary>The cluster's hash, built or rebuilt first if it is not current; null when the cluster has no destinations.</summary>
-    public ClusterHash? Get(ClusterState cluster, ConsistentHashAlgorithm algorithm)
+    /// <summary>
+    /// The cluster's hash, built or rebuilt first if it is not current. Null when the cluster has no destinations, or its
+    /// configuration no longer names a Ringway policy (a request that started before a reload).
+    /// </summary>
+    public ClusterHash? Get(ClusterState cluster)
     {
         var slot = _slots.GetValue(cluster, static _ => new Slot());
         var current = slot.Current;
-        return current is not null && current.IsCurrent(cluster, algorithm) ? current : Refresh(cluster, algorithm, slot);
+        return current is not null && current.IsCurrent(cluster) ? current : Refresh(cluster, slot);
     }
 
     public void OnClusterAdded(ClusterState cluster) => Prepare(cluster);
@@ -32,9 +34,9 @@ internal sealed partial class ClusterHashes(ILogger<ClusterHashes> logger) : ICl
 
     private void Prepare(ClusterState cluster)
     {
-        if (ConsistentHashPolicies.TryGetAlgorithm(cluster.Model.Config.LoadBalancingPolicy, out var algorithm))
+        if (ConsistentHashPolicies.TryGetAlgorithm(cluster.Model.Config.LoadBalancingPolicy, out _))
         {
-            Get(cluster, algorithm);
+            Get(cluster);
         }
         else
         {
@@ -42,12 +44,19 @@ internal sealed partial class ClusterHashes(ILogger<ClusterHashes> logger) : ICl
         }
     }
 
-    private ClusterHash? Refresh(ClusterState cluster, ConsistentHashAlgorithm algorithm, Slot slot)
+    private ClusterHash? Refresh(ClusterState cluster, Slot slot)
     {
+        // The configuration names the algorithm, whichever of the policies was asked: during a reload that changes the
+        // policy, requests that started before it come with the old one.
+        if (!ConsistentHashPolicies.TryGetAlgorithm(cluster.Model.Config.LoadBalancingPolicy, out var algorithm))
+        {
+            return null;
+        }
+
         lock (slot)
         {
             var current = slot.Current;
-            if (current is not null && current.IsCurrent(cluster, algorithm))
+            if (current is not null && current.IsCurrent(cluster))
             {
                 return current;
             }

@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.Http;
-using Ringway.ConsistentHashing;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
 
 namespace Ringway.Yarp.LoadBalancing;
 
-/// <summary>One of Ringway's YARP policies (<see cref="ConsistentHashPolicies"/>): the cluster's hash picks the destination.</summary>
-internal sealed class ConsistentHashLoadBalancingPolicy(string name, ConsistentHashAlgorithm algorithm, ClusterHashes hashes) : ILoadBalancingPolicy
+/// <summary>
+/// One of Ringway's YARP policies (<see cref="ConsistentHashPolicies"/>): the cluster's hash picks the destination. The
+/// four differ only in their names; the cluster's configuration names the algorithm its hash is built with.
+/// </summary>
+internal sealed class ConsistentHashLoadBalancingPolicy(string name, ClusterHashes hashes) : ILoadBalancingPolicy
 {
     public string Name => name;
 
@@ -17,8 +19,8 @@ internal sealed class ConsistentHashLoadBalancingPolicy(string name, ConsistentH
             return null;
         }
 
-        // No hash only while the cluster has no destinations of its own (the request's list is from before a reload).
-        return hashes.Get(cluster, algorithm) is { } hash
+        // No hash only for a request that started before a reload (its list of destinations, or its policy, is gone).
+        return hashes.Get(cluster) is { } hash
             ? hash.Pick(context, availableDestinations, cluster)
             : availableDestinations[0];
     }

@@ -48,8 +48,7 @@ internal sealed class Gateway : IAsyncDisposable
         : throw new InvalidOperationException($"No cluster '{ClusterId}'.");
 
     /// <summary>The hash the policy uses now (what a pick would find).</summary>
-    public IConsistentHash<string> CurrentHash(ConsistentHashAlgorithm algorithm)
-        => Services.GetRequiredService<ClusterHashes>().Get(Cluster, algorithm)!.Hash;
+    public IConsistentHash<string> CurrentHash() => Services.GetRequiredService<ClusterHashes>().Get(Cluster)!.Hash;
 
     /// <summary>Builds the app and loads the configuration; a configuration YARP refuses throws here, as at a real start.</summary>
     public static async Task<Gateway> StartAsync(ClusterConfig cluster)

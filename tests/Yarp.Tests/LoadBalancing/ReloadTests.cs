@@ -60,8 +60,7 @@ public sealed class ReloadTests
         await using var backends = await Backends.StartAsync("a", "b", "c");
         var cluster = Clusters.Of(policy, backends);
         await using var gateway = await Gateway.StartAsync(cluster);
-        var algorithm = Library.AlgorithmOf(policy);
-        var hash = gateway.CurrentHash(algorithm);
+        var hash = gateway.CurrentHash();
         var keys = Clusters.Keys(100).ToList();
         var before = await gateway.OwnersAsync(keys);
 
@@ -70,14 +69,30 @@ public sealed class ReloadTests
         gateway.Reload(changed);
         await Wait.UntilAsync(() => gateway.Cluster.Model.Config.HttpRequest?.ActivityTimeout == TimeSpan.FromSeconds(77), "the reload to apply");
 
-        Assert.Same(hash, gateway.CurrentHash(algorithm));
+        Assert.Same(hash, gateway.CurrentHash());
         Assert.Equal(before, await gateway.OwnersAsync(keys));
+    }
+
+    [Fact]
+    public async Task Reload_AnotherPolicy_HashRebuiltWithItsAlgorithm()
+    {
+        await using var backends = await Backends.StartAsync("a", "b", "c", "d");
+        await using var gateway = await Gateway.StartAsync(Clusters.Of(ConsistentHashPolicies.RendezvousHash, backends));
+        var keys = Clusters.Keys(200).ToList();
+        await gateway.OwnersAsync(keys);
+
+        gateway.Reload(Clusters.Of(ConsistentHashPolicies.Maglev, backends));
+        await Wait.UntilAsync(() => gateway.Cluster.Model.Config.LoadBalancingPolicy == ConsistentHashPolicies.Maglev, "the reload to apply");
+
+        Assert.Equal(ConsistentHashAlgorithm.Maglev, gateway.CurrentHash().Algorithm);
+        var maglev = Library.Hash(ConsistentHashAlgorithm.Maglev, backends.Select(b => b.Id));
+        Assert.All(await gateway.OwnersAsync(keys), pair => Assert.Equal(maglev.GetNode(pair.Key), pair.Value));
     }
 
     private static async Task ReloadAsync(Gateway gateway, ClusterConfig cluster, int count)
     {
         gateway.Reload(cluster);
         await Wait.UntilAsync(() => gateway.Cluster.DestinationsState.AllDestinations.Count == count, $"{count} destinations after the reload");
-        Assert.Equal(count, gateway.CurrentHash(Library.AlgorithmOf(cluster.LoadBalancingPolicy!)).Count);
+        Assert.Equal(count, gateway.CurrentHash().Count);
     }
 }
