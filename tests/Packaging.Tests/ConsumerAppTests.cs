@@ -1,4 +1,3 @@
-using System.Security;
 using Ringway.Packaging.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -47,40 +46,5 @@ public sealed class ConsumerAppTests(PackedFeed feed, ITestOutputHelper output)
         Assert.Contains("DOCKER: 1 replica provider registered", run.Output, StringComparison.Ordinal);
     }
 
-    /// <summary>
-    /// Copies the consumer app into the run's temporary folder with a nuget.config that takes Ringway.* from the feed only
-    /// and everything else from nuget.org, and empty Directory.Build/Packages files so no settings from above apply.
-    /// </summary>
-    private string WriteConsumerApp()
-    {
-        var app = Path.Combine(feed.WorkDirectory, "consumer");
-        Directory.CreateDirectory(app);
-        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "ConsumerApp")))
-        {
-            File.Copy(file, Path.Combine(app, Path.GetFileName(file)));
-        }
-
-        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="ringway-feed" value="{SecurityElement.Escape(feed.FeedDirectory)}" />
-                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" protocolVersion="3" />
-              </packageSources>
-              <packageSourceMapping>
-                <packageSource key="ringway-feed">
-                  <package pattern="Ringway.*" />
-                </packageSource>
-                <packageSource key="nuget.org">
-                  <package pattern="*" />
-                </packageSource>
-              </packageSourceMapping>
-            </configuration>
-            """);
-        File.WriteAllText(Path.Combine(app, "Directory.Build.props"), "<Project />\n");
-        File.WriteAllText(Path.Combine(app, "Directory.Build.targets"), "<Project />\n");
-        File.WriteAllText(Path.Combine(app, "Directory.Packages.props"), "<Project>\n  <PropertyGroup>\n    <ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally>\n  </PropertyGroup>\n</Project>\n");
-        return app;
-    }
+    private string WriteConsumerApp() => ConsumerApps.Write(feed, "ConsumerApp");
 }
