@@ -41,7 +41,7 @@ for round in $(seq 1 "$rounds"); do
 done
 
 printf '\n%-6s %-18s %12s %10s %10s %12s  %s\n' round policy req/s p50 p99 cpu-us/req errors
-awk '{ printf "%-6s %-18s %12s %10s %10s %12s  %s\n", $1, $2, $3, $4, $5, $6, $8 }' "$rows"
+awk '{ errors = $8; for (i = 9; i <= NF; i++) errors = errors " " $i; printf "%-6s %-18s %12s %10s %10s %12s  %s\n", $1, $2, $3, $4, $5, $6, errors }' "$rows"
 # Per policy: mean CPU per request and its spread over the rounds; then the difference of the means.
 awk '
   { cpu[$2] += $6; n[$2]++; if (!($2 in lo) || $6 < lo[$2]) lo[$2] = $6; if (!($2 in hi) || $6 > hi[$2]) hi[$2] = $6 }

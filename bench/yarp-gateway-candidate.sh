@@ -11,4 +11,6 @@ IFS=, read -ra backends <<<"$BACKENDS"
 for i in "${!backends[@]}"; do
   args+=("--ReverseProxy:Clusters:servers:Destinations:Server $((i + 1)):Address=${backends[$i]}")
 done
+# The content root is the working directory: the published appsettings.json is next to the dll.
+cd "$(dirname "$dll")"
 exec dotnet "$dll" "${args[@]}"
