@@ -14,8 +14,8 @@ internal sealed class RequestKeySelector
 
     public RequestKeySelector(IOptions<ConsistentHashBalancerOptions> options)
     {
-        _custom = options.Value.KeySelector;
-        _sources = RequestKeySources.Parse(options.Value.KeySources);
+        _custom = options.Value.Keys.Selector;
+        _sources = RequestKeySources.Parse(options.Value.Keys.Sources);
     }
 
     public RequestKey GetKey(HttpContext context)

@@ -5,7 +5,7 @@ namespace Ringway.LoadBalancing.AspNetCore;
 
 /// <summary>
 /// Where a request's hash key comes from: key sources tried in order, the first that yields a non-empty value wins, and a
-/// random 6-digit id when none does (or there are none). The rule behind <see cref="ConsistentHashBalancerOptions.KeySources"/>,
+/// random 6-digit id when none does (or there are none). The rule behind <see cref="RequestKeyOptions.Sources"/>,
 /// for other hosts of the same hashing (the YARP policies of Ringway.Yarp read their cluster's sources with it).
 /// </summary>
 /// <remarks>
@@ -66,7 +66,7 @@ public sealed class RequestKeySources
             }
         }
 
-        // The original balancer's behaviour: a random 6-digit request id.
+        // No key: a random 6-digit request id, so keyless requests are spread at random.
         return RequestKey.RandomId(Random.Shared.Next(100_000, 1_000_000));
     }
 

@@ -82,7 +82,7 @@ public sealed class ValidationTests
 
         // A good configuration after it applies.
         gateway.Reload(Clusters.Of(ConsistentHashPolicies.RendezvousHash, backends.Take(2)));
-        await Wait.UntilAsync(() => gateway.Cluster.Destinations.Count == 2, "the good configuration to apply");
+        await Wait.UntilAsync(() => gateway.Cluster.DestinationsState.AllDestinations.Count == 2, "the good configuration to apply");
         Assert.All((await gateway.OwnersAsync(keys)).Values, owner => Assert.NotEqual("c", owner));
     }
 

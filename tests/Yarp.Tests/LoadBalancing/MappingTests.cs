@@ -88,8 +88,8 @@ public sealed class MappingTests
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Services.AddConsistentHashBalancer(o =>
             {
-                o.Algorithm = algorithm;
-                o.KeySources.Add("query:key");
+                o.Hashing.Algorithm = algorithm;
+                o.Keys.Sources.Add("query:key");
             })
             .AddStaticReplicas(backends.Select(b => new Replica(b.Id, new Uri(b.Address), b.Id)));
         var app = builder.Build();
