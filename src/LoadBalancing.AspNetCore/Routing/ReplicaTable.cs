@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Ringway.ConsistentHashing;
 
 namespace Ringway.LoadBalancing.AspNetCore.Routing;
@@ -15,6 +16,7 @@ internal sealed class ReplicaTable
     private readonly ConsistentHashAlgorithm _algorithm;
     private readonly ConsistentHashOptions _hashOptions;
     private RoutingSnapshot _current = RoutingSnapshot.Empty;
+    private CancellationTokenSource _changed = new();
 
     public ReplicaTable(IOptions<ConsistentHashBalancerOptions> options)
     {
@@ -23,6 +25,9 @@ internal sealed class ReplicaTable
     }
 
     public RoutingSnapshot Current => Volatile.Read(ref _current);
+
+    /// <summary>Fires once after the next change of <see cref="Current"/>, its callbacks on the thread pool.</summary>
+    public IChangeToken GetChangeToken() => new CancellationChangeToken(Volatile.Read(ref _changed).Token);
 
     /// <summary>
     /// Raised after a replica left the ring (<see cref="ReplicaState.IsRoutable"/> is already false), outside the table's
@@ -68,10 +73,19 @@ internal sealed class ReplicaTable
 
     private void Publish()
     {
+        Volatile.Write(ref _current, Build());
+
+        // A new source for the next change, then the old one fired asynchronously: its listeners (a proxy reloading its
+        // configuration) run on the thread pool, not under this lock or on the supervisor's loop. Not disposed: a
+        // listener may still be taking its token.
+        _ = Interlocked.Exchange(ref _changed, new CancellationTokenSource()).CancelAsync();
+    }
+
+    private RoutingSnapshot Build()
+    {
         if (_routable.Count == 0)
         {
-            Volatile.Write(ref _current, RoutingSnapshot.Empty);
-            return;
+            return RoutingSnapshot.Empty;
         }
 
         // Sorted by hostname when built anew, so two balancers with the same replicas build the same table whatever the join
@@ -87,6 +101,6 @@ internal sealed class ReplicaTable
             byIndex[i] = hash.Nodes[i].Value;
         }
 
-        Volatile.Write(ref _current, new RoutingSnapshot(hash, byIndex));
+        return new RoutingSnapshot(hash, byIndex);
     }
 }
