@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Ringway.ConsistentHashing;
 
 namespace Ringway.LoadBalancing.AspNetCore.Routing;
@@ -15,6 +16,7 @@ internal sealed class ReplicaTable
     private readonly ConsistentHashAlgorithm _algorithm;
     private readonly ConsistentHashOptions _hashOptions;
     private RoutingSnapshot _current = RoutingSnapshot.Empty;
+    private CancellationTokenSource _changed = new();
 
     public ReplicaTable(IOptions<ConsistentHashBalancerOptions> options)
     {
@@ -23,6 +25,9 @@ internal sealed class ReplicaTable
     }
 
     public RoutingSnapshot Current => Volatile.Read(ref _current);
+
+    /// <summary>Fires once after the next change of <see cref="Current"/>, its callbacks on the thread pool.</summary>
+    public IChangeToken GetChangeToken() => new CancellationChangeToken(Volatile.Read(ref _changed).Token);
 
     /// <summary>
     /// Raised after a replica left the ring (<see cref="ReplicaState.IsRoutable"/> is already false), outside the table's
@@ -68,56 +73,34 @@ internal sealed class ReplicaTable
 
     private void Publish()
     {
+        Volatile.Write(ref _current, Build());
+
+        // A new source for the next change, then the old one fired asynchronously: its listeners (a proxy reloading its
+        // configuration) run on the thread pool, not under this lock or on the supervisor's loop. Not disposed: a
+        // listener may still be taking its token.
+        _ = Interlocked.Exchange(ref _changed, new CancellationTokenSource()).CancelAsync();
+    }
+
+    private RoutingSnapshot Build()
+    {
         if (_routable.Count == 0)
         {
-            Volatile.Write(ref _current, RoutingSnapshot.Empty);
-            return;
+            return RoutingSnapshot.Empty;
         }
 
-        var previous = _current.Hash;
-        var hash = previous is not null && _algorithm is ConsistentHashAlgorithm.Jump or ConsistentHashAlgorithm.Classic
-            ? Evolve(previous)
-            : Build();
+        // Sorted by hostname when built anew, so two balancers with the same replicas build the same table whatever the join
+        // order; Jump and Classic keep the places of replicas that did not change (ConsistentHash.Update).
+        var hash = ConsistentHash.Update(
+            _current.Hash,
+            _algorithm,
+            _routable.Values.Select(r => new HashNode<ReplicaState>(r.Hostname, r)),
+            _hashOptions);
         var byIndex = new ReplicaState[hash.Count];
         for (var i = 0; i < byIndex.Length; i++)
         {
             byIndex[i] = hash.Nodes[i].Value;
         }
 
-        Volatile.Write(ref _current, new RoutingSnapshot(hash, byIndex));
-    }
-
-    // Sorted by hostname so that two balancers with the same replicas build the same table whatever the join order.
-    private IConsistentHash<ReplicaState> Build() => ConsistentHash.Create(
-        _algorithm,
-        _routable.Values.OrderBy(r => r.Hostname, StringComparer.Ordinal).Select(r => new HashNode<ReplicaState>(r.Hostname, r)),
-        _hashOptions);
-
-    // Jump places nodes by position and Classic by numeric id, so a rebuild from a sorted list would move keys of
-    // replicas that did not change. Change the previous snapshot node by node instead: a join appends (Jump) or takes
-    // the next id (Classic), and a leave moves only what the algorithm must.
-    private IConsistentHash<ReplicaState> Evolve(IConsistentHash<ReplicaState> previous)
-    {
-        var kept = previous.Nodes
-            .Where(n => _routable.TryGetValue(n.Id, out var state) && ReferenceEquals(state, n.Value))
-            .Select(n => n.Id)
-            .ToHashSet(StringComparer.Ordinal);
-        if (kept.Count == 0)
-        {
-            return Build();
-        }
-
-        var hash = previous;
-        foreach (var node in previous.Nodes.Where(n => !kept.Contains(n.Id)))
-        {
-            hash = hash.Remove(node.Id);
-        }
-
-        foreach (var state in _routable.Values.Where(r => !kept.Contains(r.Hostname)).OrderBy(r => r.Hostname, StringComparer.Ordinal))
-        {
-            hash = hash.Add(new HashNode<ReplicaState>(state.Hostname, state));
-        }
-
-        return hash;
+        return new RoutingSnapshot(hash, byIndex);
     }
 }

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Ringway.LoadBalancing.AspNetCore.Observability;
 using Ringway.LoadBalancing.AspNetCore.Routing;
 
@@ -16,6 +17,7 @@ namespace Ringway.LoadBalancing.AspNetCore.Supervision;
 internal sealed class ReplicaSupervisor : IHostedService, IReplicaSet, IAsyncDisposable
 {
     private readonly ConsistentHashBalancerOptions _options;
+    private readonly ReplicaTable _table;
     private readonly IReplicaProvider _provider;
     private readonly HeartbeatProber _prober;
     private readonly Autoscaler _autoscaler;
@@ -42,6 +44,7 @@ internal sealed class ReplicaSupervisor : IHostedService, IReplicaSet, IAsyncDis
         ILogger<ReplicaSupervisor> logger)
     {
         _options = options.Value;
+        _table = table;
         _provider = provider;
         _prober = prober;
         _time = time;
@@ -64,6 +67,10 @@ internal sealed class ReplicaSupervisor : IHostedService, IReplicaSet, IAsyncDis
     public IReadOnlyList<Replica> Replicas => Array.ConvertAll(_membership.Published, m => m.State.Replica);
 
     public int RoutableCount => _membership.RoutableCount;
+
+    public IReadOnlyList<Replica> RoutableReplicas => Array.ConvertAll(_table.Current.Replicas, r => r.Replica);
+
+    public IChangeToken GetRoutableChangeToken() => _table.GetChangeToken();
 
     /// <summary>Whether replicas can be added (false for fixed addresses or no provider).</summary>
     public bool CanStart => _provider.CanStart;

@@ -130,6 +130,43 @@ public sealed class KeySourceTests : BackendsPerTest
     public void TryParse_Entry_AcceptsDocumentedForms(string text, bool valid)
         => Assert.Equal(valid, KeySource.TryParse(text, out _));
 
+    [Fact]
+    public void Parse_ValidSources_KeptInOrderInNormalForm()
+    {
+        var sources = RequestKeySources.Parse([" Header: X-User ", "QUERY:key", "path", "client-address"]);
+
+        Assert.Equal(4, sources.Count);
+        Assert.Equal("header:X-User, query:key, path, client-address", sources.ToString());
+        Assert.Same(RequestKeySources.None, RequestKeySources.Parse([]));
+    }
+
+    [Fact]
+    public void Parse_InvalidSource_FormatExceptionNamesIt()
+    {
+        var error = Assert.Throws<FormatException>(() => RequestKeySources.Parse(["header:X-User", "hedaer:X-User"]));
+
+        Assert.Contains("'hedaer:X-User'", error.Message, StringComparison.Ordinal);
+        Assert.False(RequestKeySources.IsValid("hedaer:X-User"));
+        Assert.True(RequestKeySources.IsValid("cookie:session"));
+    }
+
+    [Fact]
+    public void GetKey_FirstSourceWithValueWins_RandomIdOtherwise()
+    {
+        var sources = RequestKeySources.Parse(["header:X-User", "query:user"]);
+        var context = new DefaultHttpContext();
+        context.Request.QueryString = new QueryString("?user=from-query");
+
+        Assert.Equal("from-query", sources.GetKey(context).ToString());
+        context.Request.Headers["X-User"] = "from-header";
+        Assert.Equal("from-header", sources.GetKey(context).ToString());
+        Assert.False(sources.GetKey(context).IsRandom);
+
+        var keyless = RequestKeySources.None.GetKey(new DefaultHttpContext());
+        Assert.True(keyless.IsRandom);
+        Assert.Matches("^[1-9][0-9]{5}$", keyless.ToString());
+    }
+
     private static async Task<string> SendAsync(TestBalancer balancer, string source, string key)
     {
         var uri = source switch

@@ -37,6 +37,36 @@ public sealed class ReplicaTableTests
                && snapshot.Replicas.All(r => r.IsRoutable);
     }
 
+    [Fact]
+    public async Task ChangeToken_JoinAndLeave_FiresOncePerChangeAndNotForNoChange()
+    {
+        var table = new ReplicaTable(Options.Create(new ConsistentHashBalancerOptions()));
+        var a = State(1);
+
+        // Each token fires once, for the first change after it was taken; a join or leave that changes nothing fires none.
+        var beforeJoin = table.GetChangeToken();
+        table.Join(a);
+        await FiredAsync(beforeJoin);
+        var afterJoin = table.GetChangeToken();
+        Assert.False(afterJoin.HasChanged);
+        table.Join(a);
+        table.Leave(State(2));
+        Assert.False(afterJoin.HasChanged);
+
+        table.Leave(a);
+        await FiredAsync(afterJoin);
+        Assert.False(table.GetChangeToken().HasChanged);
+    }
+
+    private static async Task FiredAsync(Microsoft.Extensions.Primitives.IChangeToken token)
+    {
+        // Fired asynchronously: its callbacks run on the thread pool, so the writer's lock is never held by listeners.
+        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = token.RegisterChangeCallback(_ => fired.TrySetResult(), null);
+        await fired.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(token.HasChanged);
+    }
+
     [Theory]
     [InlineData(Ringway.ConsistentHashing.ConsistentHashAlgorithm.Jump)]
     [InlineData(Ringway.ConsistentHashing.ConsistentHashAlgorithm.Classic)]

@@ -1,12 +1,10 @@
-using Ringway.TestSupport.Processes;
-
-namespace Ringway.Replicas.Processes.Tests.Support;
+namespace Ringway.TestSupport.Processes;
 
 /// <summary>
 /// Marks the processes one test starts with a unique environment variable, and kills, by id, every process that carries
 /// it when the test ends, whatever happened; children inherit the variable, so the whole tree is found.
 /// </summary>
-internal sealed class ChildProcessGuard : IDisposable
+public sealed class ChildProcessGuard : IDisposable
 {
     public const string Variable = "RINGWAY_TEST_MARKER";
 

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# peers.sh candidate for bench/run-yarp-policies.sh: the published samples/YarpGateway on $LB_PORT with its cluster's
+# destinations replaced by peers.sh's backends ($BACKENDS, comma-separated) and its load-balancing policy set.
+#   yarp-gateway-candidate.sh GATEWAY_DLL POLICY
+set -euo pipefail
+dll=$1 policy=$2
+args=(--urls "http://127.0.0.1:$LB_PORT" --Logging:LogLevel:Default=Warning
+      "--ReverseProxy:Clusters:servers:LoadBalancingPolicy=$policy")
+IFS=, read -ra backends <<<"$BACKENDS"
+# The sample names three destinations; peers.sh starts three backends.
+for i in "${!backends[@]}"; do
+  args+=("--ReverseProxy:Clusters:servers:Destinations:Server $((i + 1)):Address=${backends[$i]}")
+done
+# The content root is the working directory: the published appsettings.json is next to the dll.
+cd "$(dirname "$dll")"
+exec dotnet "$dll" "${args[@]}"
