@@ -40,8 +40,9 @@ public static class DockerReplicasBuilderExtensions
     }
 
     /// <summary>
-    /// Runs each replica as a single-task Docker Swarm service on an attachable overlay network, so replicas spread
-    /// over the swarm's nodes and Swarm restarts failed tasks. The balancer must talk to a Swarm manager.
+    /// Runs each replica as a single-task Docker Swarm service on an attachable overlay network: replicas spread over the
+    /// swarm's nodes (<see cref="SwarmReplicaOptions.SpreadOver"/>) and Swarm restarts failed tasks. The balancer must talk
+    /// to a Swarm manager.
     /// Replaces any replica provider registered before.
     /// </summary>
     /// <param name="builder">The balancer builder returned by <c>AddConsistentHashBalancer()</c>.</param>
@@ -51,7 +52,8 @@ public static class DockerReplicasBuilderExtensions
     {
         return AddProvider(builder, configure, sp => new SwarmReplicaProvider(
             sp.GetRequiredService<IOptions<SwarmReplicaOptions>>(),
-            sp.GetRequiredService<ILogger<SwarmReplicaProvider>>()));
+            sp.GetRequiredService<ILogger<SwarmReplicaProvider>>(),
+            sp.GetRequiredService<TimeProvider>()));
     }
 
     /// <summary>
