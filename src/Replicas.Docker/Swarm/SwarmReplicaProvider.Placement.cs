@@ -93,12 +93,15 @@ internal sealed partial class SwarmReplicaProvider
                 {
                     return (running.NodeID, null);
                 }
-                if (tasks.OrderByDescending(t => t.CreatedAt).FirstOrDefault()?.Status is { } status)
+                // A new service: any task that ended already failed (Swarm starts the next one at once with RestartDelay 0, so
+                // the newest may be preparing again while an earlier one was rejected).
+                var ended = tasks.Where(t => t.Status?.State is TaskState.Failed or TaskState.Rejected or TaskState.Complete
+                    or TaskState.Shutdown or TaskState.Orphaned or TaskState.Remove).OrderBy(t => t.CreatedAt).FirstOrDefault();
+                if ((ended ?? tasks.OrderByDescending(t => t.CreatedAt).FirstOrDefault())?.Status is { } status)
                 {
                     var error = string.IsNullOrEmpty(status.Err) ? status.Message : status.Err;
                     last = $"{status.State?.ToString().ToLowerInvariant()}{(string.IsNullOrEmpty(error) ? "" : $": {error}")}";
-                    if (status.State is TaskState.Failed or TaskState.Rejected or TaskState.Complete or TaskState.Shutdown or TaskState.Orphaned
-                        || (status.State == TaskState.Pending && error?.Contains("no suitable node", StringComparison.OrdinalIgnoreCase) == true))
+                    if (ended is not null || (status.State == TaskState.Pending && error?.Contains("no suitable node", StringComparison.OrdinalIgnoreCase) == true))
                     {
                         return (null, $"its task did not run ({last})");
                     }
