@@ -29,8 +29,10 @@ public sealed class MultiNodeSwarm : IAsyncLifetime
             return Task.CompletedTask;
         }
         Script("clean");
+        // The swarm's dispatcher heartbeat (a node is marked down after about three): Docker's default unless the long run sets one.
+        var heartbeat = Environment.GetEnvironmentVariable("RINGWAY_MULTINODE_HEARTBEAT") is { Length: > 0 } value ? value : "5s";
         var (exit, output, errors) = Script("up", "--owner", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--workers", "2", "--images", DockerEnvironment.ServerImage);
+            "--workers", "2", "--images", DockerEnvironment.ServerImage, "--heartbeat", heartbeat);
         if (exit != 0)
         {
             Unavailable = $"scripts/swarm-nodes.sh up failed ({exit}): {errors}";
