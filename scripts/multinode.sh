@@ -35,7 +35,9 @@ for round in $(seq 1 "$rounds"); do
   RINGWAY_REQUIRE_DOCKER=1 RINGWAY_RESULTS_FILE="$results" RINGWAY_MULTINODE_CLIENTS=$clients RINGWAY_MULTINODE_SECONDS_AFTER=$after \
   RINGWAY_MULTINODE_HEARTBEAT=$heartbeat RINGWAY_MULTINODE_TCP_RETRIES=$retries \
     dotnet test tests/Replicas.Docker.Tests -c Release --no-build --filter "FullyQualifiedName~MultiNodeSwarmTests.WorkerCutOffUnderLoad" \
-      --logger "console;verbosity=minimal" >"$results.log" 2>&1 || { failed=1; grep -E "Failed|Error Message|Assert" -A3 "$results.log" | head -20; }
+      --logger "console;verbosity=detailed" >"$results.log" 2>&1 || { failed=1; grep -E "Failed|Error Message|Assert" -A3 "$results.log" | head -20; }
+  # The balancer's membership log and the first failed requests, if any.
+  grep -E "left the ring|joined the ring|did not run on node|Started replica|GET key" "$results.log" | sed 's/^ */  /' | head -30 || true
 done
 echo "----"
 cat "$results"

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Ringway.TestSupport.Samples;
 
@@ -112,6 +113,12 @@ public sealed class BalancerContainer : IAsyncDisposable
 
     /// <summary>The balancer's output so far (its membership log: replicas started, where, joined, left).</summary>
     public string Logs() => Cli.TryRun(TimeSpan.FromSeconds(30), "logs", Name).Output;
+
+    /// <summary>When the balancer wrote each output line containing <paramref name="text"/> (the engine's timestamps, UTC).</summary>
+    public IReadOnlyList<DateTime> Logged(string text) =>
+        [.. Cli.TryRun(TimeSpan.FromSeconds(30), "logs", "--timestamps", Name).Output.Split('\n')
+            .Where(line => line.Contains(text, StringComparison.Ordinal))
+            .Select(line => DateTime.Parse(line[..line.IndexOf(' ', StringComparison.Ordinal)], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal))];
 
     public ValueTask DisposeAsync()
     {

@@ -9,13 +9,13 @@ public sealed partial class MultiNodeSwarmTests
 {
     /// <summary>
     /// A worker is cut off (its cable pulled: the node, its engine and its replica keep running, unreachable) while the sample
-    /// balancer, a container on the manager attached to the overlay, serves a steady GET load. No GET may fail: requests to the
-    /// lost replica fail over. Its replica leaves the ring once heartbeats fail, N = 3 is restored on the two remaining nodes,
-    /// and when the node comes back, Swarm removes the old task there: exactly one container per replica runs, none elsewhere.
-    /// The short CI version of <c>scripts/multinode.sh</c>.
+    /// balancer, a container on the manager attached to the overlay, serves a steady GET load. No GET sent after the cut may
+    /// fail: requests to the lost replica fail over. Its replica leaves the ring once heartbeats fail, N = 3 is restored on
+    /// the two remaining nodes, and when the node comes back, Swarm removes the old task there: exactly one container per
+    /// replica runs, none elsewhere. The short CI version of <c>scripts/multinode.sh</c>.
     /// </summary>
     [MultiNodeFact]
-    public async Task WorkerCutOffUnderLoad_NoFailedGetNRestoredOnTheOthersNothingTwiceWhenItReturns()
+    public async Task WorkerCutOffUnderLoad_GetsSentAfterTheCutSucceedNRestoredOnTheOthersNothingTwiceWhenItReturns()
     {
         swarm.AssertAvailable();
         var clients = Settings.Int("RINGWAY_MULTINODE_CLIENTS", 8);
@@ -39,6 +39,8 @@ public sealed partial class MultiNodeSwarmTests
         await Task.Delay(TimeSpan.FromSeconds(3));
 
         var clock = Stopwatch.StartNew();
+        var cutAt = load.Elapsed;
+        var cutUtc = DateTime.UtcNow;
         swarm.Cut(victim);
         TimeSpan? left = null, down = null, restored = null;
         while (restored is null && clock.Elapsed < TimeSpan.FromMinutes(2))
@@ -64,27 +66,31 @@ public sealed partial class MultiNodeSwarmTests
         await stop.CancelAsync();
         await running;
 
+        // From the balancer's own log: when the lost replica left the ring, and when its replacement joined it.
+        var leftRing = balancer.Logged($"Replica {lost} left the ring").Select(t => t - cutUtc).FirstOrDefault();
+        var replacement = now.Keys.Except(placed.Keys).FirstOrDefault() ?? "";
+        var taskRunning = balancer.Logged($"Started replica {replacement} as Swarm service").Select(t => t - cutUtc).FirstOrDefault();
+        var joined = balancer.Logged($"Replica {replacement} joined the ring").Select(t => t - cutUtc).FirstOrDefault();
+        var startedLate = load.FailedGetStarts.Count(s => s >= cutAt);
         var figures = string.Create(CultureInfo.InvariantCulture,
             $"node failure (swarm of 3, tcp_retries2 {Settings.Int("RINGWAY_MULTINODE_TCP_RETRIES", 4)}): {victim.Name} cut off under {clients} clients; " +
-            $"{load.Gets} GETs, {load.FailedGets} failed; replica {lost} out of /rep after {Seconds(left)}, node marked down after {Seconds(down)}, " +
-            $"N = 3 serving again after {Seconds(restored)}; node back: ready after {Seconds(ready)}, its old task gone after {Seconds(cleared)}");
-        output.WriteLine(figures);
-        Settings.Record(figures);
-        foreach (var failure in load.Failures)
-        {
-            output.WriteLine("  " + failure);
-        }
-        if (restored is null || load.FailedGets > 0)
-        {
-            output.WriteLine(balancer.Logs());
-        }
+            $"{load.Gets} GETs, {load.FailedGets} failed ({startedLate} of them sent after the cut); replica {lost} left the ring after {Seconds(leftRing)}, " +
+            $"node marked down after {Seconds(down)}, replacement's task running after {Seconds(taskRunning)} and in the ring after {Seconds(joined)}, " +
+            $"N = 3 serving again (probed) after {Seconds(restored)}; " +
+            $"node back: ready after {Seconds(ready)}, its old task gone after {Seconds(cleared)}");
+        ChaosReport.Write(output, figures, load);
+        output.WriteLine(string.Join('\n', balancer.Logs().Split('\n').Where(l => l.Contains("Replica ", StringComparison.Ordinal) || l.Contains("replica ", StringComparison.Ordinal))));
 
         Assert.NotNull(restored);
         Assert.DoesNotContain(victim.Hostname, now.Values);
         Assert.Equal(3, now.Count);
         Assert.NotNull(cleared);
-        Assert.Equal(0, load.FailedGets);
         Assert.True(load.Gets > 0);
+        // Requests sent after the cut all succeed: to the lost replica they fail over. One the replica had received (its
+        // acknowledgement came back) but not answered when its node vanished waits for a response that never comes, until
+        // the client gives up: that can happen to requests in flight at the cut only (docs/docker.md, "A node lost").
+        Assert.Equal(0, startedLate);
+        Assert.True(load.FailedGets <= clients, $"{load.FailedGets} failed GETs, more than were in flight at the cut");
 
         // Nothing twice, nothing orphaned: every service of the balancer runs one task, and the nodes run exactly those containers.
         var final = await balancer.ReplicasAsync();
@@ -93,6 +99,8 @@ public sealed partial class MultiNodeSwarmTests
         Assert.Equal(3, containers.Count);
         Assert.Equal(final.Order(), containers.Select(c => c.Hostname).Order());
     }
+
+    private static string Seconds(TimeSpan time) => Seconds((TimeSpan?)(time == default ? null : time));
 
     private static string Seconds(TimeSpan? time) =>
         time is { } t ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:F1} s") : "never";
