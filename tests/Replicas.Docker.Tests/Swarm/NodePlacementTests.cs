@@ -1,6 +1,9 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Ringway.Replicas.Docker.Tests.Swarm;
 
@@ -140,6 +143,26 @@ public sealed class NodePlacementTests
         Assert.Contains(errors, e => e.Contains("SpreadOver must name a node attribute", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("\"node.role=worker\" is not ATTRIBUTE==VALUE", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("TaskStartTimeout must be positive", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AddSwarmReplicas_FromConfiguration_BindsSpreadOverConstraintsAndTimeout()
+    {
+        // As the sample host gets them: --Replicas:Swarm:Constraints:0=node.role==worker (the first '=' ends the key).
+        var configuration = new ConfigurationBuilder().AddCommandLine([
+            "--Replicas:Swarm:Image=x", "--Replicas:Swarm:SpreadOver=node.labels.zone",
+            "--Replicas:Swarm:Constraints:0=node.role==worker", "--Replicas:Swarm:Constraints:1=node.labels.disk!=hdd",
+            "--Replicas:Swarm:TaskStartTimeout=00:00:10",
+        ]).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddConsistentHashBalancer().AddSwarmReplicas(configuration.GetSection("Replicas:Swarm"));
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<SwarmReplicaOptions>>().Value;
+
+        Assert.Equal("node.labels.zone", options.SpreadOver);
+        Assert.Equal(["node.role==worker", "node.labels.disk!=hdd"], options.Constraints);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.TaskStartTimeout);
     }
 
     [Fact]
