@@ -1,5 +1,5 @@
 #!/usr/bin/env pwsh
-# Packs the three Ringway packages (.nupkg + .snupkg) into one folder. PowerShell 7 on Windows, Linux or macOS.
+# Packs the four Ringway packages (.nupkg + .snupkg) into one folder. PowerShell 7 on Windows, Linux or macOS.
 #
 #   ./pack.ps1                                  # version from Directory.Build.props (<VersionPrefix>), into artifacts/packages
 #   ./pack.ps1 -Version 0.2.0-preview.1         # one-off version (a release tag, a CI build number)
@@ -12,8 +12,8 @@
 #   dotnet pack Ringway.slnx -c Release -o artifacts/packages -p:Version=0.2.0-preview.1
 #
 # Only the projects under src/ are packable (IsPackable is false everywhere else), so packing the solution packs
-# exactly Ringway.ConsistentHashing, Ringway.LoadBalancing.AspNetCore and Ringway.Replicas.Docker. docs/packaging.md
-# says what each package contains and how to publish them.
+# exactly Ringway.ConsistentHashing, Ringway.LoadBalancing.AspNetCore, Ringway.Replicas.Docker and
+# Ringway.Replicas.Processes. docs/packaging.md says what each package contains and how to publish them.
 param(
     [string]$Version,
     [string]$Output = "artifacts/packages",

@@ -32,7 +32,7 @@ dotnet publish "$repo/samples/LoadBalancer" -c Release -o "$out" --nologo -v qui
 
 candidate="dotnet $out/Ringway.Samples.LoadBalancer.dll --urls http://127.0.0.1:\$LB_PORT --backends \$BACKENDS"
 if [[ -n "$forwarder" ]]; then
-  candidate="env Balancer__Forwarder=$forwarder $candidate"
+  candidate="env Balancer__Forwarding__Forwarder=$forwarder $candidate"
 fi
 echo "candidate: $candidate" >&2
 exec "$peers" --candidate "$candidate" "${args[@]}"

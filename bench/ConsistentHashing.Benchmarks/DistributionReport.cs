@@ -22,12 +22,12 @@ internal static class DistributionReport
             new("Rendezvous", ConsistentHashAlgorithm.Rendezvous),
             new("Jump", ConsistentHashAlgorithm.Jump),
             new("Classic, string keys", ConsistentHashAlgorithm.Classic),
-            new("Classic, 6-digit request ids (the original)", ConsistentHashAlgorithm.Classic, NumericRequestIds: true),
+            new("Classic, 6-digit request ids", ConsistentHashAlgorithm.Classic, NumericRequestIds: true),
             new("Ring + bounded loads, c = 1.05", ConsistentHashAlgorithm.Ring, BoundedFactor: 1.05),
             new("Rendezvous + bounded loads, c = 1.05", ConsistentHashAlgorithm.Rendezvous, BoundedFactor: 1.05),
         ];
 
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{keyCount:N0} random keys ({(keys.Length > 0 ? keys[0].Length : 0)}-character strings, seed 2026; the original's rows use random 6-digit ids)."));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{keyCount:N0} random keys ({(keys.Length > 0 ? keys[0].Length : 0)}-character strings, seed 2026; the 6-digit rows use random 6-digit request ids)."));
         output.WriteLine();
         output.WriteLine("| algorithm | peak-to-mean, 3 nodes | peak-to-mean, 10 nodes | keys moved 10 -> 11 | moved / optimum (1/11) | keys moved 11 -> 10 (remove server-4) / optimum |");
         output.WriteLine("|---|---:|---:|---:|---:|---:|");

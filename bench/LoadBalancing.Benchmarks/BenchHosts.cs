@@ -91,16 +91,18 @@ internal sealed class BenchHosts : IAsyncDisposable
         return app;
     }
 
-    // samples/LoadBalancer in static mode: its key sources, its 404 -> 400 mapping, the admin API mapped first.
+    // samples/LoadBalancer in static mode: its key sources, its 404 -> 400 mapping, its Connection header capture, the
+    // admin API mapped first.
     private static WebApplication BalancerApp(WebApplicationBuilder builder, Uri backend, ReplicaForwarder forwarder)
     {
+        builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(endpoint => endpoint.UseConnectionHeaderCapture()));
         builder.Services
             .AddConsistentHashBalancer(o =>
             {
-                o.Forwarder = forwarder;
-                o.NotFoundAsBadRequest = true;
-                o.KeySources.Add("header:X-Ringway-Key");
-                o.KeySources.Add("query:key");
+                o.Forwarding.Forwarder = forwarder;
+                o.Forwarding.NotFoundAsBadRequest = true;
+                o.Keys.Sources.Add("header:X-Ringway-Key");
+                o.Keys.Sources.Add("query:key");
             })
             .AddStaticReplicas([backend.ToString()]);
         var app = builder.Build();

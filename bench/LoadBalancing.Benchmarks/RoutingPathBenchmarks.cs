@@ -39,9 +39,9 @@ public class RoutingPathBenchmarks
     public void Setup()
     {
         // The sample host's sources, in its order: a query-string request misses the header first, as it does there.
-        var options = new ConsistentHashBalancerOptions { Algorithm = Algorithm };
-        options.KeySources.Add("header:X-Ringway-Key");
-        options.KeySources.Add("query:key");
+        var options = new ConsistentHashBalancerOptions { Hashing = { Algorithm = Algorithm } };
+        options.Keys.Sources.Add("header:X-Ringway-Key");
+        options.Keys.Sources.Add("query:key");
         _keys = new RequestKeySelector(Options.Create(options));
         _table = new ReplicaTable(Options.Create(options));
         for (var i = 1; i <= 3; i++)

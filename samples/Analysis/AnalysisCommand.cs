@@ -15,9 +15,9 @@ internal static class AnalysisCommand
     public const int Usage = 64;
 
     private const string Help = """
-        Runs the load balancer analyses A-1 to A-4 and writes charts (PNG) and a markdown report.
+        Runs the load balancer analyses A-1 to A-5 and writes charts (PNG) and a markdown report.
 
-        usage: analysis [a1] [a2] [a3] [a4] [all] [options]        (default: all)
+        usage: analysis [a1] [a2] [a3] [a4] [a5] [all] [options]   (default: all)
           --url URL               balancer to analyse (default http://127.0.0.1:5000)
           --requests N            requests per load run (default 10000)
           --concurrency N         requests in flight at once (default 100)
@@ -28,7 +28,8 @@ internal static class AnalysisCommand
           --min N, --max N        A-2: the range of N (default 2..6)
           --offline-keys N        A-4: random 6-digit ids hashed offline (default 100000)
           --seed N                A-4: seed of the offline ids (default 2024)
-          --offline               A-4: skip the live part (starting a balancer per algorithm)
+          --offline               A-4: skip the live part (starting a balancer per algorithm); A-5 is offline
+                                  simulations (a few minutes; --seed sets the Zipf stream of its part b)
           --balancer-command CMD  A-4 live: how to start a balancer; {url} and {algorithm} are filled in
                                   (default: the sample LoadBalancer built next to this tool)
         exit codes: 0 done, 2 the balancer cannot be reached, 3 a contract check failed, 64 bad arguments
@@ -92,6 +93,12 @@ internal static class AnalysisCommand
                     A4HashComparison.ReportLive(context, results.A4Live);
                 }
             }
+            if (options.Analyses.Contains("a5"))
+            {
+                context.Ui.MarkupLine("[bold]A-5:[/] simulating warm-up, hot-key spreading and shared load (offline, a few minutes)");
+                results.A5 = A5LoadAware.RunOffline(new A5Settings { HotKeys = new() { Seed = options.Seed } });
+                A5LoadAware.ReportOffline(context, results.A5);
+            }
         }
         catch (BalancerException e)
         {
@@ -130,8 +137,8 @@ internal static class AnalysisCommand
             }
             switch (arg)
             {
-                case "a1" or "a2" or "a3" or "a4": analyses.Add(arg); break;
-                case "all": analyses.AddRange(["a1", "a2", "a3", "a4"]); break;
+                case "a1" or "a2" or "a3" or "a4" or "a5": analyses.Add(arg); break;
+                case "all": analyses.AddRange(["a1", "a2", "a3", "a4", "a5"]); break;
                 case "--help" or "-h": throw new HelpRequestedException();
                 case "--url":
                     var url = Value();
@@ -160,7 +167,7 @@ internal static class AnalysisCommand
         {
             throw new ArgumentException("A-4 live needs a balancer to start: build samples/LoadBalancer, pass --balancer-command, or use --offline");
         }
-        return options with { Analyses = analyses.Count == 0 ? ["a1", "a2", "a3", "a4"] : analyses.Distinct().ToList() };
+        return options with { Analyses = analyses.Count == 0 ? ["a1", "a2", "a3", "a4", "a5"] : analyses.Distinct().ToList() };
     }
 
     /// <summary>The sample LoadBalancer built beside this tool (same configuration), if it is there.</summary>
@@ -173,7 +180,7 @@ internal static class AnalysisCommand
         var samples = here.Parent?.Parent?.Parent?.Parent;
         if (samples is null || configuration is null) return null;
         var dll = Path.Combine(samples.FullName, "LoadBalancer", "bin", configuration, framework, "Ringway.Samples.LoadBalancer.dll");
-        return File.Exists(dll) ? $"dotnet \"{dll}\" --urls {{url}} --Balancer:Algorithm={{algorithm}}" : null;
+        return File.Exists(dll) ? $"dotnet \"{dll}\" --urls {{url}} --Balancer:Hashing:Algorithm={{algorithm}}" : null;
     }
 
     private sealed class HelpRequestedException : Exception;
@@ -190,4 +197,5 @@ internal sealed class AnalysisResults
     public EndpointResult? A3 { get; set; }
     public IReadOnlyList<OfflinePoint>? A4Offline { get; set; }
     public IReadOnlyList<LiveRun>? A4Live { get; set; }
+    public A5Result? A5 { get; set; }
 }

@@ -1,4 +1,4 @@
-// The assignment's load balancer: /rep /add /rm, and every other path routed by consistent hashing.
+// The sample load balancer (docs/contract.md): /rep /add /rm, and every other path routed by consistent hashing.
 //   dotnet run --project samples/LoadBalancer                                   local Server processes (N = 3)
 //   dotnet run --project samples/LoadBalancer -- --backends http://a,http://b   existing servers, not managed
 // Listens on port 5000 unless --urls says otherwise. Options: section "Balancer" (docs/configuration.md).
@@ -15,21 +15,24 @@ if (builder.Configuration["urls"] is null && builder.Configuration["ASPNETCORE_U
 // Kestrel's limits, set deliberately (KestrelLimits.cs, docs/reliability.md) and changeable under Kestrel:Limits.
 KestrelLimits.Configure(builder);
 
+// Every name a client lists in its Connection header is kept, so those headers are not forwarded (docs/configuration.md).
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint => endpoint.UseConnectionHeaderCapture()));
+
 // Warnings and errors only, except the balancer's own membership messages: nothing is logged per request.
 builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Ringway", LogLevel.Information);
 
 // Inline socket continuations, the lean forwarding path, no per-request hosting log (ProxyTuning.cs, docs/benchmarks.md).
 ProxyTuning.Configure(builder);
 
-// The sample keeps the original's 404 -> 400 mapping and keys requests by a header or ?key= (random id otherwise).
-builder.Services.Configure<ConsistentHashBalancerOptions>(o => o.NotFoundAsBadRequest = true);
+// The sample keeps the contract's 404 -> 400 mapping and keys requests by a header or ?key= (random id otherwise).
+builder.Services.Configure<ConsistentHashBalancerOptions>(o => o.Forwarding.NotFoundAsBadRequest = true);
 var balancer = builder.Services.AddConsistentHashBalancer(builder.Configuration.GetSection("Balancer"));
 builder.Services.PostConfigure<ConsistentHashBalancerOptions>(o =>
 {
-    if (o.KeySources.Count == 0)
+    if (o.Keys.Sources.Count == 0)
     {
-        o.KeySources.Add("header:X-Ringway-Key");
-        o.KeySources.Add("query:key");
+        o.Keys.Sources.Add("header:X-Ringway-Key");
+        o.Keys.Sources.Add("query:key");
     }
 });
 

@@ -3,7 +3,7 @@ namespace Ringway.Samples.LoadBalancer;
 /// <summary>
 /// The sample host's settings for a proxy on a small machine (docs/benchmarks.md, "What the sample host does, and what
 /// each part is worth"). Each is a default the user can turn off: <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0</c>,
-/// <c>--Kestrel:Transport:UnsafePreferInlineScheduling=false</c>, <c>--Balancer:Forwarder=Yarp</c>,
+/// <c>--Kestrel:Transport:UnsafePreferInlineScheduling=false</c>, <c>--Balancer:Forwarding:Forwarder=Yarp</c>,
 /// <c>--Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics=Information</c>.
 /// </summary>
 internal static class ProxyTuning
@@ -47,6 +47,6 @@ internal static class ProxyTuning
 
         // The lean HTTP/1.1 forwarding path; the library's default stays YARP's forwarder for every request.
         builder.Services.Configure<Ringway.LoadBalancing.AspNetCore.ConsistentHashBalancerOptions>(
-            o => o.Forwarder = Ringway.LoadBalancing.AspNetCore.ReplicaForwarder.Http1);
+            o => o.Forwarding.Forwarder = Ringway.LoadBalancing.AspNetCore.ReplicaForwarder.Http1);
     }
 }

@@ -12,7 +12,7 @@ internal static class StartupBanner
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost:5000";
         var local = address.Replace("0.0.0.0", "localhost", StringComparison.Ordinal).Replace("[::]", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal);
         var replicas = app.Services.GetRequiredService<IReplicaSet>().Replicas.Select(r => $"{r.Hostname} ({r.Address})");
-        var forwarder = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ConsistentHashBalancerOptions>>().Value.Forwarder;
+        var forwarder = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ConsistentHashBalancerOptions>>().Value.Forwarding.Forwarder;
         var inline = ProxyTuning.InlineCompletionsEnabled ? "inline" : "thread pool";
         Console.WriteLine($$"""
             Ringway load balancer on {{address}}, replicas: {{mode}}

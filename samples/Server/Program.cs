@@ -1,4 +1,4 @@
-// The assignment's server replica: GET /home names the replica, GET /heartbeat answers empty, anything else 404.
+// The sample server replica (docs/contract.md): GET /home names the replica, GET /heartbeat answers empty, anything else 404.
 // Its id comes from SERVER_ID; it listens on port 5000 unless PORT, --port or --urls says otherwise.
 // Started by a balancer's process replica provider, it exits when the process named by RINGWAY_PARENT_PID is gone.
 using System.Diagnostics;

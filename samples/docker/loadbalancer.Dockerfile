@@ -8,7 +8,7 @@ ARG BASE_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
 FROM ${BASE_IMAGE}
 WORKDIR /app
 COPY . /app/
-# SPEC.md: the balancer listens on 5000.
+# The balancer listens on 5000 (docs/contract.md).
 # The base image's ASPNETCORE_HTTP_PORTS (8080) is cleared: the program binds port 5000 itself, and both set makes
 # ASP.NET Core warn at every start.
 ENV ASPNETCORE_HTTP_PORTS=""

@@ -8,7 +8,7 @@ ARG BASE_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
 FROM ${BASE_IMAGE}
 WORKDIR /app
 COPY . /app/
-# SPEC.md: the server listens on 5000; SERVER_ID is set per container by the balancer.
+# The server listens on 5000 (docs/contract.md); SERVER_ID is set per container by the balancer.
 # The base image's ASPNETCORE_HTTP_PORTS (8080) is cleared: the program binds port 5000 itself, and both set makes
 # ASP.NET Core warn at every start.
 ENV PORT=5000 \

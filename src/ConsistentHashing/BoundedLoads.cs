@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using Ringway.ConsistentHashing.Algorithms;
 
 namespace Ringway.ConsistentHashing;
 
@@ -29,92 +28,59 @@ public static class BoundedLoads
     /// <exception cref="ArgumentNullException"><paramref name="hash"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="loads"/> does not have one entry per node, or a load is negative.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="factor"/> is below 1, infinite or NaN.</exception>
-    [SkipLocalsInit]
     public static int GetNodeIndex<TNode>(IConsistentHash<TNode> hash, ReadOnlySpan<char> key, ReadOnlySpan<int> loads, double factor = DefaultFactor)
     {
         ArgumentNullException.ThrowIfNull(hash);
+        CheckFactor(factor, nameof(factor));
+        var lookup = new KeyLookup<TNode>(hash, key);
+        var bound = LoadBound<TNode>.Of(lookup, hash, loads);
+        var order = CandidateOrder<TNode>.Plain(lookup, hash.Count);
+        int node = FirstWithRoom(order, bound, factor);
+
+        // None has room only if the loads do not add up (capacities sum to more than the total); keep a sane answer.
+        return node >= 0 ? node : order.First;
+    }
+
+    /// <summary>Throws unless <paramref name="factor"/> is a finite number &gt;= 1.</summary>
+    internal static void CheckFactor(double factor, string paramName)
+    {
         if (!(factor >= 1) || double.IsPositiveInfinity(factor))
         {
-            throw new ArgumentOutOfRangeException(nameof(factor), factor, "The bounded-loads factor must be a finite number >= 1 (default 1.25).");
+            throw new ArgumentOutOfRangeException(paramName, factor, "The bounded-loads factor must be a finite number >= 1 (default 1.25).");
         }
+    }
 
-        int n = hash.Count;
-        if (loads.Length != n)
+    /// <summary>
+    /// The first candidate that has room, or -1 when none has; the order is computed only as far as needed.
+    /// </summary>
+    [SkipLocalsInit]
+    internal static int FirstWithRoom<TNode>(CandidateOrder<TNode> order, LoadBound<TNode> bound, double factor)
+    {
+        if (bound.HasRoom(order.First, factor))
         {
-            throw new ArgumentException($"loads must have one entry per node: {n} nodes, {loads.Length} loads.", nameof(loads));
-        }
-
-        long total = 0;
-        foreach (int load in loads)
-        {
-            if (load < 0)
-            {
-                throw new ArgumentException("Loads cannot be negative.", nameof(loads));
-            }
-
-            total += load;
-        }
-
-        var snapshot = hash as ConsistentHashBase<TNode>;
-        double scale = factor * (total + 1);
-        bool uniform;
-        long totalWeight;
-        if (snapshot is not null)
-        {
-            uniform = snapshot.UniformWeights;
-            totalWeight = snapshot.TotalWeight;
-        }
-        else
-        {
-            var nodes = hash.Nodes;
-            uniform = true;
-            totalWeight = 0;
-            for (int i = 0; i < nodes.Count; i++)
-            {
-                totalWeight += nodes[i].Weight;
-                uniform &= nodes[i].Weight == nodes[0].Weight;
-            }
-        }
-
-        ulong code = snapshot is null ? 0 : snapshot.KeyCode(key);
-        int first = snapshot is null ? hash.GetNodeIndex(key) : snapshot.IndexOf(code);
-        if (loads[first] < CapacityOf(hash, snapshot, first, scale, totalWeight, uniform))
-        {
-            return first;
+            return order.First;
         }
 
         // Widen the candidate list (8, 64, 512... n) rather than ordering every node up front.
+        int n = order.Count;
         int[]? rented = null;
-        Span<int> order = n <= 512 ? stackalloc int[512] : (rented = ArrayPool<int>.Shared.Rent(n));
+        Span<int> buffer = n <= 512 ? stackalloc int[512] : (rented = ArrayPool<int>.Shared.Rent(n));
         try
         {
             int checkedCount = 1;
-            for (int want = Math.Min(8, n); ; want = (int)Math.Min(want * 8L, n))
+            for (int want = Math.Min(8, n); checkedCount < n; want = (int)Math.Min(want * 8L, n))
             {
-                Span<int> candidates = order[..want];
-                if (snapshot is null)
-                {
-                    hash.GetNodeIndexes(key, candidates);
-                }
-                else
-                {
-                    snapshot.IndexesOf(code, candidates);
-                }
-
+                Span<int> candidates = buffer[..want];
+                order.Fill(candidates);
                 for (int i = checkedCount; i < want; i++)
                 {
-                    int node = candidates[i];
-                    if (loads[node] < CapacityOf(hash, snapshot, node, scale, totalWeight, uniform))
+                    if (bound.HasRoom(candidates[i], factor))
                     {
-                        return node;
+                        return candidates[i];
                     }
                 }
 
                 checkedCount = want;
-                if (want == n)
-                {
-                    break;
-                }
             }
         }
         finally
@@ -125,19 +91,6 @@ public static class BoundedLoads
             }
         }
 
-        // Unreachable when the loads add up (capacities sum to more than the total); keep a sane answer anyway.
-        return first;
-    }
-
-    /// <summary>Per-node capacity: ceil(c x (total + 1) / n), or weighted ceil(c x (total + 1) x w_i / W).</summary>
-    private static long CapacityOf<TNode>(IConsistentHash<TNode> hash, ConsistentHashBase<TNode>? snapshot, int node, double scale, long totalWeight, bool uniform)
-    {
-        if (uniform)
-        {
-            return (long)Math.Ceiling(scale / hash.Count);
-        }
-
-        int weight = snapshot is null ? hash.Nodes[node].Weight : snapshot.NodeArray[node].Weight;
-        return (long)Math.Ceiling(scale * weight / totalWeight);
+        return -1;
     }
 }

@@ -29,8 +29,8 @@ public enum ConsistentHashAlgorithm
     Jump,
 
     /// <summary>
-    /// The original assignment's 512-slot ring with 9 virtual servers per server (numeric server ids 1..N, at most 56),
-    /// kept for comparison. Poorly balanced by design. No weights. A decimal key is used as the request id itself.
+    /// A simple 512-slot ring with quadratic hash functions and 9 virtual servers per server (numeric server ids 1..N,
+    /// at most 56), kept for comparison. Poorly balanced by design. No weights. A decimal key is used as the request id itself.
     /// </summary>
     Classic,
 }

@@ -13,6 +13,9 @@ public sealed class ConsistentHashHolder<TNode>
     /// <summary>The current snapshot, or null when there is none (no nodes).</summary>
     public IConsistentHash<TNode>? Current => Volatile.Read(ref _current);
 
+    /// <summary>The membership epoch of the current snapshot, or null when there is none.</summary>
+    public MembershipEpoch? Epoch => Current?.Epoch;
+
     /// <summary>Replaces the snapshot.</summary>
     public void Set(IConsistentHash<TNode>? snapshot) => Volatile.Write(ref _current, snapshot);
 

@@ -24,6 +24,13 @@ public interface IConsistentHash<TNode>
     /// <summary>The number of nodes (never zero).</summary>
     int Count { get; }
 
+    /// <summary>
+    /// The digest of this snapshot's membership: algorithm, parameters, node ids and weights. Snapshots with the same
+    /// epoch place every key alike, whatever order their nodes were given in (Jump excepted: its buckets are positions).
+    /// Computed on first use and kept.
+    /// </summary>
+    MembershipEpoch Epoch { get; }
+
     /// <summary>The node for a string key (hashed as its UTF-8 bytes).</summary>
     TNode GetNode(string key);
 

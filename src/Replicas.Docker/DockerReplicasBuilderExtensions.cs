@@ -89,7 +89,7 @@ public static class DockerReplicasBuilderExtensions
         return builder;
     }
 
-    // The replica controller stops every replica on shutdown unless told otherwise; Keep tells it otherwise.
+    // The replica supervisor stops every replica on shutdown unless told otherwise; Keep tells it otherwise.
     private static void KeepReplicasWhenAsked<TOptions>(IServiceCollection services)
         where TOptions : ContainerReplicaOptions
     {
@@ -97,7 +97,7 @@ public static class DockerReplicasBuilderExtensions
         {
             if (provider.Value.OnShutdown == ReplicaShutdownBehavior.Keep)
             {
-                balancer.StopReplicasOnShutdown = false;
+                balancer.Replicas.StopOnShutdown = false;
             }
         });
     }

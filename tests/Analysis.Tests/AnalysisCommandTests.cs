@@ -9,7 +9,7 @@ public class AnalysisCommandTests
     {
         var options = AnalysisCommand.Parse(["--offline"]);
 
-        Assert.Equal(["a1", "a2", "a3", "a4"], options.Analyses);
+        Assert.Equal(["a1", "a2", "a3", "a4", "a5"], options.Analyses);
         Assert.Equal(new Uri("http://127.0.0.1:5000"), options.Url);
         Assert.Equal(10_000, options.Requests);
         Assert.Equal(100, options.Concurrency);

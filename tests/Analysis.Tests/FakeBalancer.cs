@@ -1,12 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Ringway.TestSupport.Http;
 
 namespace Ringway.Samples.Analysis.Tests;
 
@@ -25,10 +21,7 @@ internal sealed class FakeBalancer : IAsyncDisposable
 
     public static async Task<FakeBalancer> StartAsync(IReadOnlyList<string> servers)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
+        var app = LoopbackApp.CreateBuilder().Build();
         var fake = new FakeBalancer(app);
         app.MapGet("/rep", () => Results.Json(new { message = new { N = servers.Count, replicas = servers }, status = "successful" }));
         app.MapGet("/home", () =>
@@ -36,8 +29,7 @@ internal sealed class FakeBalancer : IAsyncDisposable
             var server = servers[(int)(Interlocked.Increment(ref fake._next) % servers.Count)];
             return Results.Json(new { message = $"Hello from Server: {server}", status = "successful" });
         });
-        await app.StartAsync();
-        fake.Url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        fake.Url = await LoopbackApp.StartAsync(app);
         return fake;
     }
 
@@ -48,9 +40,5 @@ internal sealed class FakeBalancer : IAsyncDisposable
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await LoopbackApp.StopAsync(_app);
 }

@@ -18,7 +18,7 @@ public class HashComparisonTests
     }
 
     [Fact]
-    public void RunOffline_ClassicAtThreeServers_IsSkewedAsTheAssignmentSays()
+    public void RunOffline_ClassicAtThreeServers_IsSkewedAsDocumented()
     {
         var classic = Points.Single(p => p.Algorithm == "Classic" && p.N == 3);
 

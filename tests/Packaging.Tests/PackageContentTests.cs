@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
@@ -127,6 +128,33 @@ public sealed partial class PackageContentTests(PackedFeed feed)
         {
             Assert.All(reader.Documents.Select(d => reader.GetString(reader.GetDocument(d).Name)), path => Assert.StartsWith("/_/", path, StringComparison.Ordinal));
         }
+    }
+
+    [Fact]
+    public void ProcessesPackage_Assembly_EmbedsTheWatchdogScriptAsInTheRepository()
+    {
+        var project = Project("Ringway.Replicas.Processes");
+        using var package = ZipFile.OpenRead(feed.PackagePath(project));
+        using var assembly = new MemoryStream();
+        using (var stream = package.GetEntry($"lib/{PackedFeed.TargetFramework}/{project.AssemblyName}.dll")!.Open())
+        {
+            stream.CopyTo(assembly);
+        }
+
+        assembly.Position = 0;
+        using var pe = new PEReader(assembly);
+        var reader = pe.GetMetadataReader();
+        var script = Assert.Single(
+            reader.ManifestResources.Select(reader.GetManifestResource),
+            r => reader.GetString(r.Name) == "Ringway.Replicas.Processes.parent-watchdog.sh");
+        Assert.True(script.Implementation.IsNil); // in this assembly, not linked from another file
+
+        // Embedded resources sit in the PE's resources directory: a 4-byte length, then the bytes.
+        var resources = pe.GetSectionData(pe.PEHeaders.CorHeader!.ResourcesDirectory.RelativeVirtualAddress).GetReader();
+        resources.Offset = (int)script.Offset;
+        var bytes = resources.ReadBytes(resources.ReadInt32());
+        var expected = File.ReadAllBytes(Path.Combine(Path.GetDirectoryName(project.ProjectPath)!, "Watchdog", "parent-watchdog.sh"));
+        Assert.Equal(expected, bytes);
     }
 
     private static PackageProject Project(string packageId) => Repository.PackageProjects.Single(p => p.PackageId == packageId);

@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace Ringway.Samples.Server.Tests;
 
-/// <summary>The sample server keeps the contract of SPEC.md ("Server replica").</summary>
+/// <summary>The sample server keeps the contract of docs/contract.md ("Server replica").</summary>
 public sealed class ServerTests
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };

@@ -3,14 +3,17 @@ using System.Net;
 using Ringway.Samples.Tests.Infrastructure;
 using Ringway.TestSupport.Processes;
 using Ringway.TestSupport.Samples;
+using Ringway.TestSupport.Waiting;
 
 namespace Ringway.Samples.Tests;
 
-/// <summary>SPEC.md rows that change the replicas, each against its own sample host.</summary>
+/// <summary>Rows of docs/contract.md that change the replicas, each against its own sample host.</summary>
 public sealed class ContractChangeTests
 {
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(15);
+
     [Fact]
-    public async Task AddThenRemove_SpecExamples_ListAllReplicasAfterEachChange()
+    public async Task AddThenRemove_ContractExamples_ListAllReplicasAfterEachChange()
     {
         await using var host = await SampleHost.StartAsync();
         var added = await Json.AssertReplicasAsync(await host.AddAsync("""{"n": 2, "hostnames": ["S5", "S4"]}"""));
@@ -27,7 +30,7 @@ public sealed class ContractChangeTests
         Assert.Equal(3, fewer.Length);
         Assert.Equal(more.Where(fewer.Contains), fewer);
 
-        await Eventually(() => host.ReplicaProcesses().Keys.Order().SequenceEqual(fewer.Order()), "the processes are exactly the listed replicas");
+        await Eventually.AssertAsync(() => host.ReplicaProcesses().Keys.Order().SequenceEqual(fewer.Order()), "the processes are exactly the listed replicas", Limit);
         for (var i = 0; i < 20; i++)
         {
             var answer = await host.Client.GetStringAsync($"/home?key={i}");
@@ -43,7 +46,7 @@ public sealed class ContractChangeTests
         Process.GetProcessById(victim).Kill(); // SIGKILL: no chance to clean up
 
         IReadOnlyList<string> replicas = [];
-        await Eventually(async () =>
+        await Eventually.AssertAsync(async () =>
         {
             replicas = await host.ReplicasAsync();
             if (replicas.Count != 3 || replicas.Contains("Server 2"))
@@ -61,7 +64,7 @@ public sealed class ContractChangeTests
             }
 
             return false;
-        }, "a replacement for Server 2 answers");
+        }, "a replacement for Server 2 answers", Limit);
         Assert.Equal(["Server 1", "Server 3"], replicas.Take(2));
         Assert.Matches("^Server-[a-z0-9]{6}$", replicas[2]);
         Assert.Equal(replicas.Order(), host.ReplicaProcesses().Keys.Order());
@@ -101,14 +104,14 @@ public sealed class ContractChangeTests
         await stop.CancelAsync();
         await Task.WhenAll(load);
         Assert.Empty(failures);
-        await Eventually(() => host.ReplicaProcesses().Count == 2, "removed replicas stopped after draining");
+        await Eventually.AssertAsync(() => host.ReplicaProcesses().Count == 2, "removed replicas stopped after draining", Limit);
 
         // Before and after each removal the load runs for a while and for some requests at least: a busy machine that
         // serves fewer per second still has requests in flight across every removal (and a load that stalls fails the wait).
         async Task LoadGoesOnAsync(TimeSpan atLeast)
         {
             var target = Volatile.Read(ref done) + 24;
-            await Task.WhenAll(Task.Delay(atLeast), Eventually(() => Volatile.Read(ref done) >= target, "24 more requests under load"));
+            await Task.WhenAll(Task.Delay(atLeast), Eventually.AssertAsync(() => Volatile.Read(ref done) >= target, "24 more requests under load", Limit));
         }
     }
 
@@ -126,7 +129,7 @@ public sealed class ContractChangeTests
         var replicas = await host.ReplicasAsync();
         Assert.Equal(3 + 8 - 4, replicas.Count);
         Assert.Equal(replicas.Count, replicas.Distinct().Count());
-        await Eventually(() => host.ReplicaProcesses().Keys.Order().SequenceEqual(replicas.Order()), "processes match /rep");
+        await Eventually.AssertAsync(() => host.ReplicaProcesses().Keys.Order().SequenceEqual(replicas.Order()), "processes match /rep", Limit);
     }
 
     [Fact]
@@ -155,7 +158,7 @@ public sealed class ContractChangeTests
     [Fact]
     public async Task ApiKey_Configured_AdminNeedsIt()
     {
-        await using var host = await SampleHost.StartAsync("--Balancer:AdminApiKey=s3cret", "--Balancer:Replicas=1");
+        await using var host = await SampleHost.StartAsync("--Balancer:Admin:ApiKey=s3cret", "--Balancer:Replicas:Count=1");
         using var denied = await host.Client.GetAsync("/rep");
         await Json.AssertErrorAsync(denied, HttpStatusCode.Unauthorized);
         using var request = new HttpRequestMessage(HttpMethod.Get, "/rep");
@@ -172,18 +175,7 @@ public sealed class ContractChangeTests
 
         Process.GetProcessById(host.ProcessId).Kill(); // SIGKILL: the balancer cannot stop its children itself
 
-        await Eventually(() => replicas.All(pid => !ProcessTable.IsRunning(pid)), "every replica of the killed balancer exits");
+        await Eventually.AssertAsync(() => replicas.All(pid => !ProcessTable.IsRunning(pid)), "every replica of the killed balancer exits", Limit);
     }
 
-    private static Task Eventually(Func<bool> condition, string what) => Eventually(() => Task.FromResult(condition()), what);
-
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(15), $"Timed out waiting for: {what}");
-            await Task.Delay(20);
-        }
-    }
 }

@@ -6,7 +6,7 @@ using Ringway.TestSupport.Samples;
 namespace Ringway.Samples.Tests;
 
 /// <summary>
-/// SPEC.md rows and decisions that must change nothing, against one running sample host. Every test checks that
+/// Rows and decisions of docs/contract.md that must change nothing, against one running sample host. Every test checks that
 /// /rep still lists the three initial replicas afterwards (all-or-nothing).
 /// </summary>
 public sealed class ContractErrorTests(SampleHostFixture fixture) : IClassFixture<SampleHostFixture>

@@ -32,7 +32,7 @@ public sealed class ProxyTuningTests : IAsyncLifetime
     {
         await using var host = await SampleHost.StartAsync(
             new Dictionary<string, string> { ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "0" },
-            "--backends", _backend.Address, "--Balancer:Forwarder=Yarp", "--Kestrel:Transport:UnsafePreferInlineScheduling=false",
+            "--backends", _backend.Address, "--Balancer:Forwarding:Forwarder=Yarp", "--Kestrel:Transport:UnsafePreferInlineScheduling=false",
             "--Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics=Information");
 
         Assert.Contains("Forwarder: Yarp; socket completions: thread pool", host.Output, StringComparison.Ordinal);

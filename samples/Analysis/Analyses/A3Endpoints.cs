@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace Ringway.Samples.Analysis.Analyses;
 
 /// <summary>
-/// every endpoint and error case of the contract, each checked against the exact answer SPEC.md gives; then a
+/// every endpoint and error case of the contract, each checked against the exact answer docs/contract.md gives; then a
 /// replica is killed, several times, and the time until N replicas serve again is measured.
 /// </summary>
 internal static class A3Endpoints

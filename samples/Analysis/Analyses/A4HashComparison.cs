@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace Ringway.Samples.Analysis.Analyses;
 
 /// <summary>
-/// the classic hash functions of the assignment next to the modern algorithms. Offline straight from
+/// the classic ring's hash functions next to the modern algorithms. Offline straight from
 /// Ringway.ConsistentHashing (random 6-digit request ids, N = 2..6), and live (a balancer started with each
 /// algorithm, A-1 and A-2 repeated).
 /// </summary>
@@ -23,7 +23,7 @@ internal static class A4HashComparison
     {
         var random = new Random(seed);
         var keys = new ulong[keyCount];
-        for (var i = 0; i < keys.Length; i++) keys[i] = (ulong)random.Next(100_000, 1_000_000); // the original's 6-digit request ids
+        for (var i = 0; i < keys.Length; i++) keys[i] = (ulong)random.Next(100_000, 1_000_000); // random 6-digit request ids, as the contract's keyless requests get
 
         var points = new List<OfflinePoint>();
         foreach (var algorithm in Algorithms)

@@ -48,7 +48,7 @@ internal sealed class AnalysisContext(AnalysisOptions options, IAnsiConsole ui)
 /// <summary>Command-line options of the tool.</summary>
 internal sealed record AnalysisOptions
 {
-    public IReadOnlyList<string> Analyses { get; init; } = ["a1", "a2", "a3", "a4"];
+    public IReadOnlyList<string> Analyses { get; init; } = ["a1", "a2", "a3", "a4", "a5"];
     public Uri Url { get; init; } = new("http://127.0.0.1:5000");
     public int Requests { get; init; } = 10_000;
     public int Concurrency { get; init; } = 100;

@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 
 namespace Ringway.Samples.Analysis.Cluster;
 
-/// <summary>The load balancer's HTTP contract (SPEC.md): /rep, /add, /rm and routed requests.</summary>
+/// <summary>The load balancer's HTTP contract (docs/contract.md): /rep, /add, /rm and routed requests.</summary>
 internal sealed class BalancerClient : IDisposable
 {
     private const string HomePrefix = "Hello from Server: ";

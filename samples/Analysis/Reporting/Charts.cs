@@ -20,7 +20,7 @@ internal static class Charts
     }
 
     /// <summary>Groups of bars: one group per label, one coloured bar per series.</summary>
-    public static void GroupedBars(string path, string title, string yLabel, IReadOnlyList<string> labels, IReadOnlyList<(string Name, double[] Values)> series)
+    public static void GroupedBars(string path, string title, string yLabel, IReadOnlyList<string> labels, IReadOnlyList<(string Name, double[] Values)> series, string xLabel = "", bool legendLeft = false)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
@@ -39,12 +39,12 @@ internal static class Charts
         }
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, labels.Count).Select(i => (double)i).ToArray(), labels.ToArray());
         plot.Axes.Margins(bottom: 0);
-        plot.ShowLegend(Alignment.UpperRight);
-        Finish(plot, path, title, "", yLabel);
+        plot.ShowLegend(legendLeft ? Alignment.UpperLeft : Alignment.UpperRight);
+        Finish(plot, path, title, xLabel, yLabel);
     }
 
-    /// <summary>One line per series over shared x values.</summary>
-    public static void Lines(string path, string title, string xLabel, string yLabel, IReadOnlyList<double> xs, IReadOnlyList<(string Name, double[] Values)> series)
+    /// <summary>One line per series over shared x values, each x a tick; with <paramref name="timeSeries"/>, many x values: automatic ticks, no markers.</summary>
+    public static void Lines(string path, string title, string xLabel, string yLabel, IReadOnlyList<double> xs, IReadOnlyList<(string Name, double[] Values)> series, bool timeSeries = false)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
@@ -54,9 +54,9 @@ internal static class Charts
             line.LegendText = series[s].Name;
             line.Color = palette.GetColor(s);
             line.LineWidth = 2;
-            line.MarkerSize = 7;
+            line.MarkerSize = timeSeries ? 0 : 7;
         }
-        plot.Axes.Bottom.SetTicks(xs.ToArray(), xs.Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+        if (!timeSeries) plot.Axes.Bottom.SetTicks(xs.ToArray(), xs.Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
         plot.ShowLegend(Alignment.UpperRight);
         Finish(plot, path, title, xLabel, yLabel);
     }

@@ -1,12 +1,12 @@
 namespace Ringway.ConsistentHashing.Algorithms;
 
 /// <summary>
-/// The original assignment's ring, kept faithfully for comparison: 512 slots, 9 virtual servers per server,
+/// A simple 512-slot ring with quadratic hash functions, kept exactly for comparison: 512 slots, 9 virtual servers per server,
 /// virtual server j of server s at PHI(s, j) = s^2 + j^2 + 2j + 25 (mod 512), request i at
 /// H(i) = i^2 + 2i + 17 (mod 512), served by the first server slot at or after H(i) clockwise; slot collisions
 /// are resolved by linear or quadratic probing. It is badly skewed by design: H reaches only the 128
 /// slots (i+1)^2 + 16 and each server's virtual servers cluster. Numeric server ids: 1..N in the order
-/// given at creation; Add gives max + 1; Remove keeps the others' ids (as the original's counter did).
+/// given at creation; Add gives max + 1; Remove keeps the others' ids (as an incrementing server counter would).
 /// </summary>
 internal sealed class ClassicHash<TNode> : ConsistentHashBase<TNode>
 {
@@ -46,7 +46,7 @@ internal sealed class ClassicHash<TNode> : ConsistentHashBase<TNode>
         _slotServer = new int[Slots];
         _slotServer.AsSpan().Fill(-1);
 
-        // Servers are placed in ascending numeric id, virtual servers j = 0..8 in order, as the original did.
+        // Servers are placed in ascending numeric id, virtual servers j = 0..8 in order.
         var order = new int[nodes.Length];
         for (int i = 0; i < order.Length; i++)
         {

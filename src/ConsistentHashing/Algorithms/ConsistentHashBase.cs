@@ -16,6 +16,10 @@ internal abstract class ConsistentHashBase<TNode> : IConsistentHash<TNode>
     // Classic reads decimal keys as request ids; a flag (not a virtual call) keeps the common path cheap.
     private readonly bool _decimalKeysAreNumbers;
 
+    // The epoch, computed on first use (Classic's server ids are set after this constructor runs).
+    private ulong _epoch;
+    private int _epochComputed;
+
     protected ConsistentHashBase(HashNode<TNode>[] nodes, ConsistentHashOptions options, bool decimalKeysAreNumbers = false)
     {
         _decimalKeysAreNumbers = decimalKeysAreNumbers;
@@ -55,6 +59,24 @@ internal abstract class ConsistentHashBase<TNode> : IConsistentHash<TNode>
     public IReadOnlyList<HashNode<TNode>> Nodes => _nodesView;
 
     public int Count => NodeArray.Length;
+
+    /// <summary>True when a decimal key is placed by its number (Classic), not by its hash.</summary>
+    internal bool DecimalKeysAreNumbers => _decimalKeysAreNumbers;
+
+    public MembershipEpoch Epoch
+    {
+        get
+        {
+            // Two threads may both compute it the first time; they get the same value.
+            if (Volatile.Read(ref _epochComputed) == 0)
+            {
+                _epoch = EpochDigest.Compute(this).Value;
+                Volatile.Write(ref _epochComputed, 1);
+            }
+
+            return new MembershipEpoch(_epoch);
+        }
+    }
 
     /// <summary>The code a character key is placed by: xxHash3-64 of its UTF-8 bytes (Classic: a decimal key is its number).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -33,13 +33,14 @@ public static class BalancerEndpointRouteBuilderExtensions
     }
 
     /// <summary>
-    /// Maps the admin API: <c>GET /rep</c>, <c>POST /add</c>, <c>DELETE /rm</c>, answering as the original balancer did.
+    /// Maps the admin API: <c>GET /rep</c>, <c>POST /add</c>, <c>DELETE /rm</c>, answering <c>{"message": ..., "status": "successful"}</c>
+    /// or, when a request is refused (and nothing changes), <c>{"message": "&lt;Error&gt; ...", "status": "failure"}</c>.
     /// The returned group takes conventions for all three (for example <c>RequireAuthorization()</c>).
     /// </summary>
     public static RouteGroupBuilder MapReplicaAdmin(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        if (endpoints.ServiceProvider.GetService<Ringway.LoadBalancing.AspNetCore.Controller.ReplicaController>() is null)
+        if (endpoints.ServiceProvider.GetService<Ringway.LoadBalancing.AspNetCore.Supervision.ReplicaSupervisor>() is null)
         {
             throw new InvalidOperationException("Call services.AddConsistentHashBalancer() before app.MapReplicaAdmin().");
         }

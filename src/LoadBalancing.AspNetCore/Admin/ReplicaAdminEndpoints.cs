@@ -4,12 +4,12 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Ringway.LoadBalancing.AspNetCore.Controller;
 using Ringway.LoadBalancing.AspNetCore.Forwarding;
+using Ringway.LoadBalancing.AspNetCore.Supervision;
 
 namespace Ringway.LoadBalancing.AspNetCore.Admin;
 
-/// <summary>/rep, /add and /rm: the original balancer's admin API, with every open case decided (docs: SPEC.md).</summary>
+/// <summary>/rep, /add and /rm: the admin API, with every edge case decided (the rules: docs/contract.md).</summary>
 internal static class ReplicaAdminEndpoints
 {
     public const int MaxBodyBytes = 16 * 1024;
@@ -17,8 +17,8 @@ internal static class ReplicaAdminEndpoints
 
     public static Task GetReplicasAsync(HttpContext context)
     {
-        var controller = context.RequestServices.GetRequiredService<ReplicaController>();
-        return JsonResponses.WriteReplicasAsync(context, controller.Hostnames, context.RequestAborted);
+        var supervisor = context.RequestServices.GetRequiredService<ReplicaSupervisor>();
+        return JsonResponses.WriteReplicasAsync(context, supervisor.Hostnames, context.RequestAborted);
     }
 
     public static Task AddAsync(HttpContext context) => ChangeAsync(context, add: true);
@@ -27,9 +27,9 @@ internal static class ReplicaAdminEndpoints
 
     private static async Task ChangeAsync(HttpContext context, bool add)
     {
-        var controller = context.RequestServices.GetRequiredService<ReplicaController>();
+        var supervisor = context.RequestServices.GetRequiredService<ReplicaSupervisor>();
         var options = context.RequestServices.GetRequiredService<IOptions<ConsistentHashBalancerOptions>>().Value;
-        var (request, error) = await ReadRequestAsync(context, options.MaxReplicas, add).ConfigureAwait(false);
+        var (request, error) = await ReadRequestAsync(context, options.Replicas.MaxCount, add).ConfigureAwait(false);
         if (error is not null)
         {
             if (!context.RequestAborted.IsCancellationRequested)
@@ -40,16 +40,16 @@ internal static class ReplicaAdminEndpoints
             return;
         }
 
-        if (add && !controller.CanStart)
+        if (add && !supervisor.CanStart)
         {
             await JsonResponses.WriteErrorAsync(context, StatusCodes.Status400BadRequest, "This balancer cannot start replicas: its replicas are fixed addresses", context.RequestAborted).ConfigureAwait(false);
             return;
         }
 
-        // Not the request's token: once the controller takes the change, it completes even if the caller leaves.
+        // Not the request's token: once the supervisor takes the change, it completes even if the caller leaves.
         var result = add
-            ? await controller.AddAsync(request.N, request.Hostnames, CancellationToken.None).ConfigureAwait(false)
-            : await controller.RemoveAsync(request.N, request.Hostnames, CancellationToken.None).ConfigureAwait(false);
+            ? await supervisor.AddAsync(request.N, request.Hostnames, CancellationToken.None).ConfigureAwait(false)
+            : await supervisor.RemoveAsync(request.N, request.Hostnames, CancellationToken.None).ConfigureAwait(false);
         if (result.Error is not null)
         {
             await JsonResponses.WriteErrorAsync(context, result.StatusCode, result.Error, context.RequestAborted).ConfigureAwait(false);
@@ -230,7 +230,7 @@ internal static class ReplicaAdminEndpoints
     public static async ValueTask<object?> RequireApiKeyAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var context = invocation.HttpContext;
-        var expected = context.RequestServices.GetRequiredService<IOptions<ConsistentHashBalancerOptions>>().Value.AdminApiKey;
+        var expected = context.RequestServices.GetRequiredService<IOptions<ConsistentHashBalancerOptions>>().Value.Admin.ApiKey;
         if (expected is not null)
         {
             var given = context.Request.Headers["X-Api-Key"].ToString();

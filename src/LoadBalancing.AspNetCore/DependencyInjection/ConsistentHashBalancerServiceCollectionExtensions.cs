@@ -1,13 +1,16 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Ringway.LoadBalancing.AspNetCore;
-using Ringway.LoadBalancing.AspNetCore.Controller;
 using Ringway.LoadBalancing.AspNetCore.DependencyInjection;
 using Ringway.LoadBalancing.AspNetCore.Forwarding;
+using Ringway.LoadBalancing.AspNetCore.Forwarding.Http1;
 using Ringway.LoadBalancing.AspNetCore.Observability;
+using Ringway.LoadBalancing.AspNetCore.Replicas;
 using Ringway.LoadBalancing.AspNetCore.Routing;
+using Ringway.LoadBalancing.AspNetCore.Supervision;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -34,12 +37,16 @@ public static class ConsistentHashBalancerServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>Adds the balancer and binds its options from a configuration section (for example <c>Configuration.GetSection("Balancer")</c>).</summary>
+    /// <summary>
+    /// Adds the balancer and binds its options from a configuration section (for example <c>Configuration.GetSection("Balancer")</c>);
+    /// each group of <see cref="ConsistentHashBalancerOptions"/> is a sub-section (<c>Balancer:Health:Interval</c>).
+    /// Keys of the earlier flat layout (<c>Balancer:HeartbeatInterval</c>) fail validation with the key that replaced them.
+    /// </summary>
     public static IConsistentHashBalancerBuilder AddConsistentHashBalancer(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var builder = services.AddConsistentHashBalancer();
-        services.AddOptions<ConsistentHashBalancerOptions>().Bind(configuration);
+        services.AddOptions<ConsistentHashBalancerOptions>().Bind(configuration).Configure(o => o.Source = configuration);
         return builder;
     }
 
@@ -59,16 +66,25 @@ public static class ConsistentHashBalancerServiceCollectionExtensions
         services.TryAddSingleton<ReplicaTable>();
         services.TryAddSingleton<RequestKeySelector>();
         services.TryAddSingleton<BalancerMetrics>();
+        services.TryAddSingleton<ForwardingHeaderPolicy>();
         services.TryAddSingleton<ForwardingTransformer>();
         services.TryAddSingleton<YarpReplicaForwarder>();
         services.TryAddSingleton<Http1ReplicaForwarder>();
-        services.TryAddSingleton<IReplicaForwarder>(sp => sp.GetRequiredService<IOptions<ConsistentHashBalancerOptions>>().Value.Forwarder == ReplicaForwarder.Http1
+        services.TryAddSingleton<IReplicaForwarder>(sp => sp.GetRequiredService<IOptions<ConsistentHashBalancerOptions>>().Value.Forwarding.Forwarder == ReplicaForwarder.Http1
             ? sp.GetRequiredService<Http1ReplicaForwarder>()
             : sp.GetRequiredService<YarpReplicaForwarder>());
         services.TryAddSingleton<BalancerRequestHandler>();
-        services.TryAddSingleton<ReplicaController>();
-        services.TryAddSingleton<IReplicaSet>(sp => sp.GetRequiredService<ReplicaController>());
-        services.AddHostedService(sp => sp.GetRequiredService<ReplicaController>());
+        services.TryAddSingleton<HeartbeatProber>();
+        // A balancer given no replica source starts empty rather than failing to resolve: /rep lists nothing, /add answers 400.
+        services.TryAddSingleton(sp => new ReplicaSupervisor(
+            sp.GetRequiredService<IOptions<ConsistentHashBalancerOptions>>(),
+            sp.GetRequiredService<ReplicaTable>(),
+            sp.GetService<IReplicaProvider>() ?? NoReplicaProvider.Instance,
+            sp.GetRequiredService<HeartbeatProber>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ReplicaSupervisor>>()));
+        services.TryAddSingleton<IReplicaSet>(sp => sp.GetRequiredService<ReplicaSupervisor>());
+        services.AddHostedService(sp => sp.GetRequiredService<ReplicaSupervisor>());
         services.AddHealthChecks().AddCheck<BalancerHealthCheck>(BalancerHealthCheck.Name);
     }
 }

@@ -39,9 +39,9 @@ internal sealed class BalancerRequestHandler
         _forwarder = forwarder;
         _metrics = metrics;
         _logger = logger;
-        _maxAttempts = Math.Clamp(options.Value.MaxAttempts, 1, MaxAttemptsLimit);
-        _boundedLoadFactor = options.Value.BoundedLoadFactor;
-        _retryIdempotent = options.Value.RetryIdempotentRequests;
+        _maxAttempts = Math.Clamp(options.Value.Forwarding.MaxAttempts, 1, MaxAttemptsLimit);
+        _boundedLoadFactor = options.Value.Hashing.BoundedLoadFactor;
+        _retryIdempotent = options.Value.Forwarding.RetryIdempotentRequests;
     }
 
     public Task HandleAsync(HttpContext context)
@@ -84,8 +84,9 @@ internal sealed class BalancerRequestHandler
 
             if (CanFailOver(context, result) && attempt < _maxAttempts && NextReplica(snapshot, key, ref tried, attempt, replica) is { } next)
             {
-                Log.FailingOver(_logger, replica.Hostname, result.Outcome.ToString(), next.Hostname, attempt + 1, result.Error);
-                _metrics.Failover(replica.Hostname);
+                Log.FailingOver(_logger, replica.Hostname, result.Outcome.ErrorType(), next.Hostname, attempt + 1, result.Error);
+                _metrics.ForwardFailed(replica.Hostname, result.Outcome);
+                _metrics.Failover(replica.Hostname, result.Outcome);
                 // The failed attempt left a 502 status and an error feature behind; the next attempt starts clean.
                 context.Response.Clear();
                 context.Features.Set<IForwarderErrorFeature>(null);
@@ -111,16 +112,20 @@ internal sealed class BalancerRequestHandler
         {
             ForwardOutcome.Unreachable => true,
             // The replica saw the request: only safe to repeat when the method is idempotent and there is no body to replay.
-            ForwardOutcome.FailedBeforeResponse => _retryIdempotent && IsIdempotent(context.Request.Method) && !HasBody(context.Request),
+            // A replica that answered garbage is treated alike (nginx's proxy_next_upstream invalid_header): another
+            // replica may well answer properly, and repeating an idempotent request is harmless.
+            ForwardOutcome.FailedBeforeResponse or ForwardOutcome.InvalidResponse
+                => _retryIdempotent && IsIdempotent(context.Request.Method) && !HasBody(context.Request),
             _ => false,
         };
     }
 
     private async Task FailAsync(HttpContext context, ReplicaState replica, ForwardResult result)
     {
+        _metrics.ForwardFailed(replica.Hostname, result.Outcome);
         if (result.Outcome != ForwardOutcome.ClientAborted)
         {
-            Log.ForwardFailed(_logger, context.Request.Method, LoggablePath(context.Request), replica.Hostname, result.Outcome.ToString(), result.Error);
+            Log.ForwardFailed(_logger, context.Request.Method, LoggablePath(context.Request), replica.Hostname, result.Outcome.ErrorType(), result.Error);
         }
 
         if (result.ResponseStarted || context.RequestAborted.IsCancellationRequested)
@@ -136,6 +141,9 @@ internal sealed class BalancerRequestHandler
             {
                 ForwardOutcome.TimedOut => (StatusCodes.Status504GatewayTimeout, $"Replica '{replica.Hostname}' did not answer in time"),
                 ForwardOutcome.ClientAborted => (StatusCodes.Status400BadRequest, "The request body could not be read"),
+                ForwardOutcome.InvalidResponse => (StatusCodes.Status502BadGateway, $"Replica '{replica.Hostname}' sent an invalid response"),
+                ForwardOutcome.FailedBeforeResponse => (StatusCodes.Status502BadGateway, $"Replica '{replica.Hostname}' closed the connection without a response"),
+                ForwardOutcome.FailedAfterResponse => (StatusCodes.Status502BadGateway, $"Replica '{replica.Hostname}' failed while sending its response"),
                 _ => (StatusCodes.Status502BadGateway, $"Replica '{replica.Hostname}' could not be reached"),
             };
         try

@@ -1,96 +1,136 @@
+using System.Net;
+using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Ringway.LoadBalancing.AspNetCore.Forwarding;
 
 /// <summary>
-/// YARP's default header copy (hop-by-hop headers dropped, Host set from the replica) plus X-Forwarded-For/Proto/Host
-/// appended to what the client sent, and the original assignment's 404 -> 400 mapping when enabled.
+/// The YARP path's request and response transforms: YARP's copy of the headers, corrected by
+/// <see cref="ForwardingHeaderPolicy"/> (the rules the lean path follows too), the client's raw request target
+/// (<see cref="RequestTarget"/>), and the 404 -> 400 answer when
+/// <see cref="ForwardingOptions.NotFoundAsBadRequest"/> is on.
 /// </summary>
 internal sealed class ForwardingTransformer : HttpTransformer
 {
-    private const string ForwardedFor = "X-Forwarded-For";
-    private const string ForwardedProto = "X-Forwarded-Proto";
-    private const string ForwardedHost = "X-Forwarded-Host";
+    private readonly ForwardingHeaderPolicy _headers;
     private readonly bool _notFoundAsBadRequest;
 
-    public ForwardingTransformer(IOptions<ConsistentHashBalancerOptions> options)
-        => _notFoundAsBadRequest = options.Value.NotFoundAsBadRequest;
+    public ForwardingTransformer(ForwardingHeaderPolicy headers, IOptions<ConsistentHashBalancerOptions> options)
+    {
+        _headers = headers;
+        _notFoundAsBadRequest = options.Value.Forwarding.NotFoundAsBadRequest;
+    }
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
-
-        var headers = proxyRequest.Headers;
-        RemoveConnectionListedHeaders(httpContext, proxyRequest);
-
-        // Multiple values of one header are sent comma-separated, which is how these headers append.
-        if (httpContext.Connection.RemoteIpAddress is { } address)
-        {
-            headers.TryAddWithoutValidation(ForwardedFor, address.ToString());
-        }
-
-        headers.TryAddWithoutValidation(ForwardedProto, httpContext.Request.Scheme);
-        if (httpContext.Request.Host.HasValue)
-        {
-            headers.TryAddWithoutValidation(ForwardedHost, httpContext.Request.Host.Value);
-        }
+        var sink = new ProxyRequestHeaders(proxyRequest);
+        _headers.ApplyToRequest(httpContext, ref sink);
+        // The client's raw target, as the lean path sends it; without one, YARP builds the URI from the decoded path.
+        proxyRequest.RequestUri = RequestTarget.RawUri(httpContext, destinationPrefix);
     }
 
-    /// <summary>Headers named in the client's Connection header are hop-by-hop too (RFC 9110, 7.6.1).</summary>
-    private static void RemoveConnectionListedHeaders(HttpContext httpContext, HttpRequestMessage proxyRequest)
+    public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
-        var connection = httpContext.Request.Headers.Connection;
-        if (connection.Count == 0)
+        if (_notFoundAsBadRequest && proxyResponse?.StatusCode == HttpStatusCode.NotFound)
         {
-            return;
+            return WriteNotFoundAsync(httpContext, cancellationToken);
         }
 
-        foreach (var value in connection)
+        // YARP's copy is synchronous; the headers it must not have copied are removed after it.
+        var copy = base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if (!copy.IsCompletedSuccessfully)
         {
-            foreach (var token in (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            return RemoveAfterAsync(copy, httpContext, proxyResponse!);
+        }
+
+        if (copy.Result)
+        {
+            RemoveHopByHop(httpContext.Response.Headers, proxyResponse!);
+        }
+
+        return copy;
+    }
+
+    private static async ValueTask<bool> RemoveAfterAsync(ValueTask<bool> copy, HttpContext httpContext, HttpResponseMessage proxyResponse)
+    {
+        var copied = await copy.ConfigureAwait(false);
+        if (copied)
+        {
+            RemoveHopByHop(httpContext.Response.Headers, proxyResponse);
+        }
+
+        return copied;
+    }
+
+    /// <summary>Takes out the replica's headers that <see cref="ForwardingHeaderPolicy"/> does not forward (those its Connection header names, Trailer).</summary>
+    private static void RemoveHopByHop(IHeaderDictionary destination, HttpResponseMessage proxyResponse)
+    {
+        var connection = proxyResponse.Headers.NonValidated.TryGetValues("Connection", out var values) ? new StringValues([.. values]) : default;
+        Remove(destination, proxyResponse.Headers, connection);
+        if (proxyResponse.Content is { } content)
+        {
+            Remove(destination, content.Headers, connection);
+        }
+
+        static void Remove(IHeaderDictionary destination, HttpHeaders source, StringValues connection)
+        {
+            foreach (var header in source.NonValidated)
             {
-                // The upgrade handshake's own headers are restored by the forwarder for upgrade requests.
-                if (IsToken(token) && !token.Equals("upgrade", StringComparison.OrdinalIgnoreCase) && !token.Equals("keep-alive", StringComparison.OrdinalIgnoreCase) && !token.Equals("close", StringComparison.OrdinalIgnoreCase))
+                if (!ForwardingHeaderPolicy.ForwardsResponseHeader(header.Key, connection))
                 {
-                    proxyRequest.Headers.Remove(token);
-                    proxyRequest.Content?.Headers.Remove(token);
+                    destination.Remove(header.Key);
                 }
             }
         }
     }
 
-    private static bool IsToken(string value)
+    private static async ValueTask<bool> WriteNotFoundAsync(HttpContext context, CancellationToken cancellationToken)
     {
-        foreach (var c in value)
+        await JsonResponses.WriteNotFoundAsync(context, cancellationToken).ConfigureAwait(false);
+        return false; // The replica's body is not copied.
+    }
+
+    /// <summary>
+    /// The policy's decisions on the request YARP built: YARP copied every header outside its own hop-by-hop list (a
+    /// subset of the policy's), so forwarded headers are there already, and dropped ones are taken out.
+    /// </summary>
+    private readonly struct ProxyRequestHeaders(HttpRequestMessage request) : IRequestHeaderSink
+    {
+        public void Forward(string name, StringValues values)
         {
-            if (!(char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)))
+        }
+
+        public void Drop(string name)
+        {
+            // Looked up first: removing a content header (Content-Type...) from the request's own headers would throw.
+            if (request.Headers.NonValidated.Contains(name))
             {
-                return false;
+                request.Headers.Remove(name);
+            }
+            else if (request.Content?.Headers.NonValidated.Contains(name) == true)
+            {
+                request.Content.Headers.Remove(name);
             }
         }
 
-        return value.Length > 0;
-    }
+        public void AddForwarded(string name, StringValues prior, IPAddress address) => AddForwarded(name, prior, address.ToString());
 
-    public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
-    {
-        if (_notFoundAsBadRequest && proxyResponse?.StatusCode == System.Net.HttpStatusCode.NotFound)
+        public void AddForwarded(string name, StringValues prior, string value)
         {
-            return WriteNotFoundAsync(httpContext, cancellationToken);
+            var joined = value;
+            for (var i = prior.Count - 1; i >= 0; i--)
+            {
+                if (!string.IsNullOrEmpty(prior[i]))
+                {
+                    joined = prior[i] + ", " + joined;
+                }
+            }
+
+            request.Headers.TryAddWithoutValidation(name, joined);
         }
-
-        return base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
-    }
-
-    private static async ValueTask<bool> WriteNotFoundAsync(HttpContext context, CancellationToken cancellationToken)
-    {
-        await JsonResponses.WriteErrorAsync(
-            context,
-            StatusCodes.Status400BadRequest,
-            $"'{context.Request.Path.Value}' endpoint does not exist in server replicas",
-            cancellationToken).ConfigureAwait(false);
-        return false; // The replica's body is not copied.
     }
 }

@@ -25,8 +25,14 @@ internal enum ForwardOutcome
     /// <summary>No connection could be made; nothing was sent, so any method may go to another replica.</summary>
     Unreachable,
 
-    /// <summary>The request reached the replica but no response headers came back (connection reset, protocol error).</summary>
+    /// <summary>The request reached the replica but no response headers came back (connection reset or closed).</summary>
     FailedBeforeResponse,
+
+    /// <summary>
+    /// The replica answered, but with something that is not a valid HTTP response (a malformed status line, header or
+    /// 1xx, headers over the size limit, a malformed chunked body) before anything reached the client.
+    /// </summary>
+    InvalidResponse,
 
     /// <summary>The replica took longer than the response timeout.</summary>
     TimedOut,
@@ -41,4 +47,23 @@ internal enum ForwardOutcome
 internal readonly record struct ForwardResult(ForwardOutcome Outcome, bool ResponseStarted, Exception? Error)
 {
     public static readonly ForwardResult Ok = new(ForwardOutcome.Success, true, null);
+}
+
+/// <summary>How a failed outcome is named in logs and metrics (the <c>error.type</c> tag).</summary>
+internal static class ForwardOutcomeNames
+{
+    /// <summary>
+    /// <c>connection_error</c> (could not connect), <c>response_ended</c> (reached, no response), <c>invalid_response</c>,
+    /// <c>timeout</c>, <c>response_body_error</c>, <c>client_aborted</c>; the first names follow .NET's <c>HttpRequestError</c>.
+    /// </summary>
+    public static string ErrorType(this ForwardOutcome outcome) => outcome switch
+    {
+        ForwardOutcome.Unreachable => "connection_error",
+        ForwardOutcome.FailedBeforeResponse => "response_ended",
+        ForwardOutcome.InvalidResponse => "invalid_response",
+        ForwardOutcome.TimedOut => "timeout",
+        ForwardOutcome.FailedAfterResponse => "response_body_error",
+        ForwardOutcome.ClientAborted => "client_aborted",
+        _ => "none",
+    };
 }

@@ -8,7 +8,7 @@ internal static class JsonResponses
 {
     private const string ErrorPrefix = "<Error> ";
 
-    // Responses are application/json, never HTML: '<' and '>' stay readable as in the original messages.
+    // Responses are application/json, never HTML: '<' and '>' stay readable, as clients of the "<Error> ..." messages expect them.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Writes <c>{"message": "&lt;Error&gt; ...", "status": "failure"}</c> with the status code, replacing anything set so far.</summary>
@@ -23,6 +23,13 @@ internal static class JsonResponses
             writer.WriteString("status", "failure");
         }, cancellationToken);
     }
+
+    /// <summary>
+    /// The answer that replaces a replica's 404 when <see cref="ForwardingOptions.NotFoundAsBadRequest"/> is on:
+    /// 400 <c>{"message": "&lt;Error&gt; '/path' endpoint does not exist in server replicas", "status": "failure"}</c>.
+    /// </summary>
+    public static Task WriteNotFoundAsync(HttpContext context, CancellationToken cancellationToken)
+        => WriteErrorAsync(context, StatusCodes.Status400BadRequest, $"'{context.Request.Path.Value}' endpoint does not exist in server replicas", cancellationToken);
 
     /// <summary>Writes <c>{"message": {"N": n, "replicas": [...]}, "status": "successful"}</c>.</summary>
     public static Task WriteReplicasAsync(HttpContext context, IReadOnlyList<string> hostnames, CancellationToken cancellationToken = default)

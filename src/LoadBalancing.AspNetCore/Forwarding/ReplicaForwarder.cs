@@ -1,6 +1,6 @@
 namespace Ringway.LoadBalancing.AspNetCore;
 
-/// <summary>How requests are forwarded to replicas (<see cref="ConsistentHashBalancerOptions.Forwarder"/>).</summary>
+/// <summary>How requests are forwarded to replicas (<see cref="ForwardingOptions.Forwarder"/>).</summary>
 public enum ReplicaForwarder
 {
     /// <summary>YARP's <c>IHttpForwarder</c> over pooled <c>SocketsHttpHandler</c> connections, for every request. The default.</summary>

@@ -31,12 +31,12 @@ internal sealed class YarpReplicaForwarder : IReplicaForwarder, IDisposable
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
             EnableMultipleHttp2Connections = true,
-            ConnectTimeout = o.ConnectTimeout,
+            ConnectTimeout = o.Forwarding.ConnectTimeout,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
             // Trace context is copied with the other request headers; the handler must not add its own.
             ActivityHeadersPropagator = null,
         }, disposeHandler: true);
-        _config = new ForwarderRequestConfig { ActivityTimeout = o.ResponseTimeout };
+        _config = new ForwarderRequestConfig { ActivityTimeout = o.Forwarding.ResponseTimeout };
     }
 
     public async ValueTask<ForwardResult> ForwardAsync(HttpContext context, ReplicaState replica)
@@ -52,6 +52,11 @@ internal sealed class YarpReplicaForwarder : IReplicaForwarder, IDisposable
         var outcome = error switch
         {
             ForwarderError.Request when IsConnectFailure(exception) => ForwardOutcome.Unreachable,
+            ForwarderError.Request when IsInvalidResponse(exception) => ForwardOutcome.InvalidResponse,
+            // The replica's head was read but could not be put on the client's response: SocketsHttpHandler lets through
+            // what Kestrel refuses to send (conflicting Content-Length values, control characters), which the lean path's
+            // parser rejects as invalid.
+            ForwarderError.ResponseHeaders when !context.RequestAborted.IsCancellationRequested => ForwardOutcome.InvalidResponse,
             ForwarderError.Request or ForwarderError.RequestCreation or ForwarderError.ResponseHeaders => ForwardOutcome.FailedBeforeResponse,
             // SocketsHttpHandler reports its connect timeout as a cancellation whose inner exception is a TimeoutException.
             ForwarderError.RequestTimedOut when exception is OperationCanceledException { InnerException: TimeoutException } => ForwardOutcome.Unreachable,
@@ -60,6 +65,10 @@ internal sealed class YarpReplicaForwarder : IReplicaForwarder, IDisposable
                 or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled
                 or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient
                 or ForwarderError.UpgradeRequestClient or ForwarderError.UpgradeResponseClient => ForwardOutcome.ClientAborted,
+            // The body was being copied: malformed (a broken chunked coding) before the client got anything is an invalid
+            // response, anything else a failure after the response began, as the lean path reports them.
+            ForwarderError.ResponseBodyDestination when !started && IsInvalidResponse(exception) => ForwardOutcome.InvalidResponse,
+            ForwarderError.ResponseBodyDestination => ForwardOutcome.FailedAfterResponse,
             _ => started ? ForwardOutcome.FailedAfterResponse : ForwardOutcome.FailedBeforeResponse,
         };
         return new ForwardResult(outcome, started, exception);
@@ -68,6 +77,21 @@ internal sealed class YarpReplicaForwarder : IReplicaForwarder, IDisposable
     private static bool IsConnectFailure(Exception? exception)
         => exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }
            || exception?.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused };
+
+    /// <summary>SocketsHttpHandler's word for a response it could not parse (or whose headers exceed its limit).</summary>
+    private static bool IsInvalidResponse(Exception? exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse or HttpRequestError.ConfigurationLimitExceeded }
+                or HttpIOException { HttpRequestError: HttpRequestError.InvalidResponse })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public void Dispose() => _invoker.Dispose();
 }

@@ -8,11 +8,12 @@ internal static partial class Log
     [LoggerMessage(100, LogLevel.Warning, "No replica is available; answered {StatusCode} to {Method} {Path}")]
     public static partial void NoReplica(ILogger logger, int statusCode, string method, string? path);
 
-    [LoggerMessage(101, LogLevel.Warning, "Replica {Replica} could not be reached ({Outcome}); trying {Next} (attempt {Attempt})")]
-    public static partial void FailingOver(ILogger logger, string replica, string outcome, string next, int attempt, Exception? exception);
+    /// <summary><paramref name="errorType"/>: <see cref="Forwarding.ForwardOutcomeNames.ErrorType"/>, e.g. connection_error or invalid_response.</summary>
+    [LoggerMessage(101, LogLevel.Warning, "Forwarding to replica {Replica} failed ({ErrorType}); trying {Next} (attempt {Attempt})")]
+    public static partial void FailingOver(ILogger logger, string replica, string errorType, string next, int attempt, Exception? exception);
 
-    [LoggerMessage(102, LogLevel.Warning, "Forwarding {Method} {Path} to replica {Replica} failed: {Outcome}")]
-    public static partial void ForwardFailed(ILogger logger, string method, string? path, string replica, string outcome, Exception? exception);
+    [LoggerMessage(102, LogLevel.Warning, "Forwarding {Method} {Path} to replica {Replica} failed ({ErrorType})")]
+    public static partial void ForwardFailed(ILogger logger, string method, string? path, string replica, string errorType, Exception? exception);
 
     [LoggerMessage(200, LogLevel.Information, "Replica {Replica} joined the ring at {Address} ({Count} in the ring)")]
     public static partial void Joined(ILogger logger, string replica, Uri address, int count);
@@ -47,7 +48,7 @@ internal static partial class Log
     [LoggerMessage(210, LogLevel.Warning, "Watching replica exits failed; heartbeats still catch failures")]
     public static partial void WatchFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(211, LogLevel.Error, "The replica controller failed to handle a command")]
+    [LoggerMessage(211, LogLevel.Error, "The replica supervisor failed to handle a command")]
     public static partial void CommandFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(212, LogLevel.Information, "Autoscaling from {From} to {To} replica(s): {InFlight:F1} requests in flight on average")]

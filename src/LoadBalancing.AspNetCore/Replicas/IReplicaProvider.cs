@@ -2,7 +2,7 @@ namespace Ringway.LoadBalancing.AspNetCore;
 
 /// <summary>
 /// Starts, lists and stops replicas: local processes, Docker containers, Swarm services, or fixed addresses.
-/// The replica controller is its only caller and serialises its calls.
+/// The replica supervisor is its only caller and serialises its calls.
 /// </summary>
 public interface IReplicaProvider
 {

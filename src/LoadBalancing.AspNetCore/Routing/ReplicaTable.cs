@@ -4,7 +4,7 @@ using Ringway.ConsistentHashing;
 namespace Ringway.LoadBalancing.AspNetCore.Routing;
 
 /// <summary>
-/// The replicas that receive new requests. Writers (the replica controller) join and remove replicas under a lock;
+/// The replicas that receive new requests. Writers (the replica supervisor) join and remove replicas under a lock;
 /// every change publishes a new <see cref="RoutingSnapshot"/>, swapped atomically, so the request path reads
 /// without locking and requests in flight keep the snapshot they started with.
 /// </summary>
@@ -18,11 +18,17 @@ internal sealed class ReplicaTable
 
     public ReplicaTable(IOptions<ConsistentHashBalancerOptions> options)
     {
-        _algorithm = options.Value.Algorithm;
-        _hashOptions = options.Value.ToHashOptions();
+        _algorithm = options.Value.Hashing.Algorithm;
+        _hashOptions = options.Value.Hashing.ToConsistentHashOptions();
     }
 
     public RoutingSnapshot Current => Volatile.Read(ref _current);
+
+    /// <summary>
+    /// Raised after a replica left the ring (<see cref="ReplicaState.IsRoutable"/> is already false), outside the table's
+    /// lock: the forwarder closes the connections it keeps to it.
+    /// </summary>
+    public event Action<ReplicaState>? ReplicaLeft;
 
     /// <summary>Puts a replica in the ring (no-op when it is there already). Returns whether the ring changed.</summary>
     public bool Join(ReplicaState replica)
@@ -54,8 +60,10 @@ internal sealed class ReplicaTable
 
             _routable.Remove(replica.Hostname);
             Publish();
-            return true;
         }
+
+        ReplicaLeft?.Invoke(replica);
+        return true;
     }
 
     private void Publish()

@@ -17,8 +17,8 @@ internal sealed class RequestKeySelector
 
     public RequestKeySelector(IOptions<ConsistentHashBalancerOptions> options)
     {
-        _custom = options.Value.KeySelector;
-        _sources = [.. options.Value.KeySources.Select(s => KeySource.TryParse(s, out var source)
+        _custom = options.Value.Keys.Selector;
+        _sources = [.. options.Value.Keys.Sources.Select(s => KeySource.TryParse(s, out var source)
             ? source
             : throw new InvalidOperationException($"Invalid key source '{s}'."))];
     }
@@ -39,7 +39,7 @@ internal sealed class RequestKeySelector
             }
         }
 
-        // The original balancer's behaviour: a random 6-digit request id.
+        // No key: a random 6-digit request id, so keyless requests are spread at random.
         return RequestKey.RandomId(Random.Shared.Next(100_000, 1_000_000));
     }
 }
@@ -87,7 +87,7 @@ internal enum KeySourceKind
     ClientAddress,
 }
 
-/// <summary>One parsed entry of <see cref="ConsistentHashBalancerOptions.KeySources"/>.</summary>
+/// <summary>One parsed entry of <see cref="RequestKeyOptions.Sources"/>.</summary>
 internal readonly record struct KeySource(KeySourceKind Kind, string Name)
 {
     public static bool TryParse(string? text, out KeySource source)

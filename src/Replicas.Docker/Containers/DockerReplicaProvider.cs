@@ -16,7 +16,7 @@ namespace Ringway.Replicas.Docker;
 /// Each replica is a container labelled <c>io.ringway.*</c>, attached to a user-defined network under its hostname.
 /// Only containers carrying this instance's labels are ever listed, adopted, stopped or removed.
 /// </summary>
-internal sealed partial class DockerReplicaProvider : EngineReplicaProvider<DockerReplicaOptions>
+internal sealed partial class DockerReplicaProvider : EngineReplicaProvider<DockerReplicaOptions, ContainerListResponse>
 {
     private readonly TimeProvider _time;
     private readonly string _portKey;
@@ -40,14 +40,8 @@ internal sealed partial class DockerReplicaProvider : EngineReplicaProvider<Dock
 
     private protected override string NetworkKind => "network";
 
-    public override async Task<IReadOnlyList<Replica>> StartAsync(IReadOnlyList<string> hostnames, CancellationToken cancellationToken)
+    private protected override async Task<IReadOnlyList<Replica>> StartReplicasAsync(IReadOnlyList<string> hostnames, string what, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(hostnames);
-        if (hostnames.Count == 0)
-        {
-            return [];
-        }
-        var what = hostnames.Count == 1 ? $"start replica '{hostnames[0]}'" : $"start {hostnames.Count} replicas";
         try
         {
             await EnsureNetworkAsync(what, cancellationToken).ConfigureAwait(false);
@@ -78,7 +72,7 @@ internal sealed partial class DockerReplicaProvider : EngineReplicaProvider<Dock
         var replicas = attempts.Select(a => a.Result).ToList();
         foreach (var replica in replicas)
         {
-            _tracked[replica.ProviderId] = replica;
+            Track(replica);
             LogStarted(_logger, replica.Hostname, ShortId(replica.ProviderId), replica.Address);
         }
         return replicas;
@@ -166,79 +160,42 @@ internal sealed partial class DockerReplicaProvider : EngineReplicaProvider<Dock
         }
     }
 
-    public override async Task StopAsync(Replica replica, CancellationToken cancellationToken)
+    private protected override void Track(Replica replica) => _tracked[replica.ProviderId] = replica;
+
+    private protected override void Untrack(string providerId) => _tracked.TryRemove(providerId, out _);
+
+    private protected override async Task<Inspected?> InspectAsync(string id, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(replica);
-        _tracked.TryRemove(replica.ProviderId, out _);
-        var what = $"stop replica '{replica.Hostname}'";
         try
         {
-            using var timeout = DockerEngine.Timeout(RemoveTimeout, cancellationToken);
-            ContainerInspectResponse container;
-            try
-            {
-                container = await _client.Containers.InspectContainerAsync(replica.ProviderId, timeout.Token).ConfigureAwait(false);
-            }
-            catch (DockerContainerNotFoundException)
-            {
-                return; // gone already
-            }
-            if (!ResourceNames.BelongsTo(container.Config?.Labels, _options.InstanceName)
-                || !ResourceNames.HasImage(container.Config?.Labels, _options.Image))
-            {
-                LogRefused(_logger, container.Name, ShortId(container.ID));
-                throw new ReplicaProviderException($"Cannot {what}: container {ShortId(container.ID)} does not carry this balancer's labels (or not those of image '{_options.Image}'); it was left alone.");
-            }
-            await StopAndRemoveAsync(container.ID, timeout.Token).ConfigureAwait(false);
-            LogStopped(_logger, replica.Hostname, ShortId(container.ID));
+            var container = await _client.Containers.InspectContainerAsync(id, cancellationToken).ConfigureAwait(false);
+            return new Inspected(container.ID, container.Name, container.Config?.Labels);
         }
-        catch (Exception e) when (e is not ReplicaProviderException && !cancellationToken.IsCancellationRequested)
+        catch (DockerContainerNotFoundException)
         {
-            throw EngineFailure(e, what);
+            return null;
         }
     }
 
-    public override async Task<IReadOnlyList<Replica>> ListAsync(CancellationToken cancellationToken)
-    {
-        const string what = "list replicas";
-        try
-        {
-            using var timeout = DockerEngine.Timeout(_options.EngineTimeout, cancellationToken);
-            var containers = await ListOwnContainersAsync(timeout.Token).ConfigureAwait(false);
-            var replicas = new List<Replica>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            // Oldest first: if a hostname appears twice (a balancer died between create and remove), the older one stays.
-            // By the order label (replicas started together were created concurrently); without one, the engine's order:
-            // newest first to the nanosecond, but Created has whole seconds, so reversed, then a stable sort.
-            foreach (var container in Enumerable.Reverse(containers).OrderBy(c => ResourceNames.Order(c.Labels) ?? long.MaxValue).ThenBy(c => c.Created))
-            {
-                var hostname = container.Labels[ResourceNames.HostnameLabel];
-                if (container.State != "running" || !seen.Add(hostname))
-                {
-                    LogRemovingLeftover(_logger, hostname, ShortId(container.ID), container.State);
-                    await RemoveQuietlyAsync(container.ID).ConfigureAwait(false);
-                    continue;
-                }
-                var address = _options.UsePublishedPorts
-                    ? PublishedAddress(await _client.Containers.InspectContainerAsync(container.ID, timeout.Token).ConfigureAwait(false))
-                    : AddressOnNetwork(container.Names.FirstOrDefault()?.TrimStart('/') ?? container.ID, container.NetworkSettings?.Networks);
-                if (address is null)
-                {
-                    LogRemovingLeftover(_logger, hostname, ShortId(container.ID), "no published port");
-                    await RemoveQuietlyAsync(container.ID).ConfigureAwait(false);
-                    continue;
-                }
-                var replica = new Replica(hostname, address, container.ID);
-                _tracked[container.ID] = replica;
-                replicas.Add(replica);
-            }
-            return replicas;
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw EngineFailure(e, what);
-        }
-    }
+    private protected override string Describe(Inspected resource) => $"container {ShortId(resource.Id)}";
+
+    // By the order label (replicas started together were created concurrently); without one, the engine's order: newest
+    // first to the nanosecond, but Created has whole seconds, so reversed, then a stable sort.
+    private protected override IEnumerable<ContainerListResponse> OldestFirst(IList<ContainerListResponse> listed) =>
+        Enumerable.Reverse(listed).OrderBy(c => ResourceNames.Order(c.Labels) ?? long.MaxValue).ThenBy(c => c.Created);
+
+    private protected override string IdOf(ContainerListResponse resource) => resource.ID;
+
+    private protected override string HostnameOf(ContainerListResponse resource) => resource.Labels[ResourceNames.HostnameLabel];
+
+    private protected override bool IsRunning(ContainerListResponse resource) => resource.State == "running";
+
+    private protected override string StateOf(ContainerListResponse resource) => resource.State;
+
+    private protected override async Task<Uri?> AddressOfAsync(ContainerListResponse resource, CancellationToken cancellationToken) =>
+        _options.UsePublishedPorts
+            ? PublishedAddress(await _client.Containers.InspectContainerAsync(resource.ID, cancellationToken).ConfigureAwait(false))
+            : AddressOnNetwork(resource.Names.FirstOrDefault()?.TrimStart('/') ?? resource.ID, resource.NetworkSettings?.Networks);
 
     public override async IAsyncEnumerable<Replica> WatchExitsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -327,7 +284,7 @@ internal sealed partial class DockerReplicaProvider : EngineReplicaProvider<Dock
     private async Task ReconcileAsync(ChannelWriter<Replica> exits, CancellationToken cancellationToken)
     {
         using var timeout = DockerEngine.Timeout(_options.EngineTimeout, cancellationToken);
-        var containers = await ListOwnContainersAsync(timeout.Token).ConfigureAwait(false);
+        var containers = await ListOwnAsync(timeout.Token).ConfigureAwait(false);
         var running = containers.Where(c => c.State == "running").Select(c => c.ID).ToHashSet(StringComparer.Ordinal);
         foreach (var (id, _) in _tracked)
         {
@@ -340,23 +297,22 @@ internal sealed partial class DockerReplicaProvider : EngineReplicaProvider<Dock
         // Dead replicas nobody tracks any more: ones whose removal failed while the engine was away.
         foreach (var container in containers.Where(c => c.State is "exited" or "dead" && !_tracked.ContainsKey(c.ID)))
         {
-            LogRemovingLeftover(_logger, container.Labels[ResourceNames.HostnameLabel], ShortId(container.ID), container.State);
+            LogRemovingLeftover(container, container.State);
             await RemoveQuietlyAsync(container.ID).ConfigureAwait(false);
         }
     }
 
-    private async Task<IList<ContainerListResponse>> ListOwnContainersAsync(CancellationToken cancellationToken)
+    private protected override async Task<IList<ContainerListResponse>> ListOwnAsync(CancellationToken cancellationToken)
     {
         var containers = await _client.Containers.ListContainersAsync(
             new ContainersListParameters { All = true, Filters = ResourceNames.InstanceFilter(_options.InstanceName) },
             cancellationToken).ConfigureAwait(false);
         // The engine filtered by label already; checking again costs nothing and guards against a filter that was ignored.
-        // Every path that adopts, stops or removes listed containers comes through here, so the image rule lives here too.
         return OwnReplicas(containers, c => c.Labels, c => c.ID, (c, image) =>
             LogOtherImage(_logger, c.Names.FirstOrDefault()?.TrimStart('/') ?? "", ShortId(c.ID), image, _options.Image));
     }
 
-    private async Task StopAndRemoveAsync(string id, CancellationToken cancellationToken)
+    private protected override async Task StopAndRemoveAsync(string id, CancellationToken cancellationToken)
     {
         try
         {
@@ -387,7 +343,7 @@ internal sealed partial class DockerReplicaProvider : EngineReplicaProvider<Dock
 
     private protected override async Task<int> RemoveOwnReplicasAsync(CancellationToken cancellationToken)
     {
-        var containers = await ListOwnContainersAsync(cancellationToken).ConfigureAwait(false);
+        var containers = await ListOwnAsync(cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(containers.Select(c => StopAndRemoveAsync(c.ID, cancellationToken))).ConfigureAwait(false);
         return containers.Count;
     }
@@ -448,6 +404,8 @@ internal sealed partial class DockerReplicaProvider : EngineReplicaProvider<Dock
     [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Stopped and removed replica {Hostname} (container {ContainerId})")]
     private static partial void LogStopped(ILogger logger, string hostname, string containerId);
 
+    private protected override void LogStopped(string hostname, Inspected resource) => LogStopped(_logger, hostname, ShortId(resource.Id));
+
     [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Replica {Hostname} (container {ContainerId}) failed: {Reason}")]
     private static partial void LogReplicaDied(ILogger logger, string hostname, string containerId, string reason);
 
@@ -463,8 +421,13 @@ internal sealed partial class DockerReplicaProvider : EngineReplicaProvider<Dock
     [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Refused to touch container {ContainerName} ({ContainerId}): it does not carry this balancer's labels")]
     private static partial void LogRefused(ILogger logger, string containerName, string containerId);
 
+    private protected override void LogRefused(Inspected resource) => LogRefused(_logger, resource.Name, ShortId(resource.Id));
+
     [LoggerMessage(EventId = 4007, Level = LogLevel.Information, Message = "Removing leftover replica container {Hostname} ({ContainerId}): {Reason}")]
     private static partial void LogRemovingLeftover(ILogger logger, string hostname, string containerId, string reason);
+
+    private protected override void LogRemovingLeftover(ContainerListResponse resource, string reason) =>
+        LogRemovingLeftover(_logger, HostnameOf(resource), ShortId(resource.ID), reason);
 
     [LoggerMessage(EventId = 4008, Level = LogLevel.Warning, Message = "Could not clean up {What}: {Reason}")]
     private protected override partial void LogCleanupFailed(string what, string reason);

@@ -11,13 +11,14 @@ namespace Ringway.Replicas.Docker;
 /// <summary>
 /// What the container provider and the Swarm provider do alike: check the options, hold the engine client, turn engine
 /// failures into <see cref="ReplicaProviderException"/>s, set up the replicas' network once, skip replicas of another
-/// image, and clean up on shutdown. How replicas are started, listed, watched and stopped stays in each provider.
+/// image, list (adopt) and stop replicas, and clean up on shutdown. How replicas are started and watched, and what a
+/// replica is to the engine (<typeparamref name="TResource"/>: a container or a service), stays in each provider.
 /// </summary>
 /// <remarks>
 /// Each provider logs under its own event ids (containers 4000-4049, Swarm 4050-4099), so the abstract <c>Log*</c>
-/// members are [LoggerMessage] methods declared there; they use <see cref="_logger"/>.
+/// members are [LoggerMessage] methods declared there (or wrappers of them); they use <see cref="_logger"/>.
 /// </remarks>
-internal abstract class EngineReplicaProvider<TOptions> : IReplicaProvider, IAsyncDisposable, IDisposable
+internal abstract class EngineReplicaProvider<TOptions, TResource> : IReplicaProvider, IAsyncDisposable, IDisposable
     where TOptions : ContainerReplicaOptions
 {
     private protected readonly TOptions _options;
@@ -51,13 +52,144 @@ internal abstract class EngineReplicaProvider<TOptions> : IReplicaProvider, IAsy
 
     public bool CanStart => true;
 
-    public abstract Task<IReadOnlyList<Replica>> StartAsync(IReadOnlyList<string> hostnames, CancellationToken cancellationToken);
+    public async Task<IReadOnlyList<Replica>> StartAsync(IReadOnlyList<string> hostnames, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hostnames);
+        if (hostnames.Count == 0)
+        {
+            return [];
+        }
+        var what = hostnames.Count == 1 ? $"start replica '{hostnames[0]}'" : $"start {hostnames.Count} replicas";
+        return await StartReplicasAsync(hostnames, what, cancellationToken).ConfigureAwait(false);
+    }
 
-    public abstract Task StopAsync(Replica replica, CancellationToken cancellationToken);
-
-    public abstract Task<IReadOnlyList<Replica>> ListAsync(CancellationToken cancellationToken);
+    /// <summary>Starts one replica per hostname (at least one), all or none; <paramref name="what"/> names the work in errors.</summary>
+    private protected abstract Task<IReadOnlyList<Replica>> StartReplicasAsync(IReadOnlyList<string> hostnames, string what, CancellationToken cancellationToken);
 
     public abstract IAsyncEnumerable<Replica> WatchExitsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Stops and removes a replica, after checking that the engine's resource is this balancer's; gone already is fine.</summary>
+    public async Task StopAsync(Replica replica, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(replica);
+        Untrack(replica.ProviderId);
+        var what = $"stop replica '{replica.Hostname}'";
+        try
+        {
+            using var timeout = DockerEngine.Timeout(RemoveTimeout, cancellationToken);
+            if (await InspectAsync(replica.ProviderId, timeout.Token).ConfigureAwait(false) is not { } found)
+            {
+                return; // gone already
+            }
+            if (!ResourceNames.BelongsTo(found.Labels, _options.InstanceName) || !ResourceNames.HasImage(found.Labels, _options.Image))
+            {
+                LogRefused(found);
+                throw new ReplicaProviderException($"Cannot {what}: {Describe(found)} does not carry this balancer's labels (or not those of image '{_options.Image}'); it was left alone.");
+            }
+            await StopAndRemoveAsync(found.Id, timeout.Token).ConfigureAwait(false);
+            LogStopped(replica.Hostname, found);
+        }
+        catch (Exception e) when (e is not ReplicaProviderException && !cancellationToken.IsCancellationRequested)
+        {
+            throw EngineFailure(e, what);
+        }
+    }
+
+    /// <summary>
+    /// This instance's replicas of the configured image, adopted: one per hostname (the oldest), running and reachable.
+    /// The others (a balancer died between create and remove, a task without its port) are removed.
+    /// </summary>
+    public async Task<IReadOnlyList<Replica>> ListAsync(CancellationToken cancellationToken)
+    {
+        const string what = "list replicas";
+        try
+        {
+            using var timeout = DockerEngine.Timeout(_options.EngineTimeout, cancellationToken);
+            var listed = await ListOwnAsync(timeout.Token).ConfigureAwait(false);
+            var locations = await LocationsAsync(listed, timeout.Token).ConfigureAwait(false);
+            var replicas = new List<Replica>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var resource in OldestFirst(listed))
+            {
+                var hostname = HostnameOf(resource);
+                if (!IsRunning(resource) || !seen.Add(hostname))
+                {
+                    LogRemovingLeftover(resource, StateOf(resource));
+                    await RemoveQuietlyAsync(IdOf(resource)).ConfigureAwait(false);
+                    continue;
+                }
+                if (await AddressOfAsync(resource, timeout.Token).ConfigureAwait(false) is not { } address)
+                {
+                    LogRemovingLeftover(resource, "no published port");
+                    await RemoveQuietlyAsync(IdOf(resource)).ConfigureAwait(false);
+                    continue;
+                }
+                var replica = new Replica(hostname, address, IdOf(resource)) { Location = locations.GetValueOrDefault(IdOf(resource)) };
+                LogAdopted(resource, replica);
+                Track(replica);
+                replicas.Add(replica);
+            }
+            return replicas;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw EngineFailure(e, what);
+        }
+    }
+
+    /// <summary>
+    /// Every resource (container, service) carrying this instance's labels and the configured image. Every path that
+    /// adopts, stops or removes listed replicas comes through here, so the image rule lives in it too.
+    /// </summary>
+    private protected abstract Task<IList<TResource>> ListOwnAsync(CancellationToken cancellationToken);
+
+    /// <summary>The listed resources, oldest first: if a hostname appears twice, the older one stays.</summary>
+    private protected abstract IEnumerable<TResource> OldestFirst(IList<TResource> listed);
+
+    private protected abstract string IdOf(TResource resource);
+
+    /// <summary>The replica's hostname, from its hostname label (<see cref="ListOwnAsync"/> lists only labelled resources).</summary>
+    private protected abstract string HostnameOf(TResource resource);
+
+    /// <summary>Whether the resource can serve: a listed container may have exited; a service is always taken as running.</summary>
+    private protected virtual bool IsRunning(TResource resource) => true;
+
+    /// <summary>The resource's state, as the leftover log gives it.</summary>
+    private protected virtual string StateOf(TResource resource) => "";
+
+    /// <summary>Where the balancer reaches the replica, or null when its port was not published.</summary>
+    private protected abstract Task<Uri?> AddressOfAsync(TResource resource, CancellationToken cancellationToken);
+
+    /// <summary>Where each listed resource runs (<see cref="Replica.Location"/>), by id; by default nowhere in particular.</summary>
+    private protected virtual Task<IReadOnlyDictionary<string, string>> LocationsAsync(IList<TResource> listed, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>());
+
+    /// <summary>Logs a replica that listing adopted; by default nothing.</summary>
+    private protected virtual void LogAdopted(TResource resource, Replica replica)
+    {
+    }
+
+    /// <summary>Remembers a replica this provider adopted or started (for watching its exits); by default nothing.</summary>
+    private protected virtual void Track(Replica replica)
+    {
+    }
+
+    /// <summary>Forgets a replica before stopping it, so that its own stop is not reported as a failure; by default nothing.</summary>
+    private protected virtual void Untrack(string providerId)
+    {
+    }
+
+    /// <summary>A replica's resource as inspecting it by id tells: enough to check its labels and name it.</summary>
+    private protected readonly record struct Inspected(string Id, string Name, IDictionary<string, string>? Labels);
+
+    /// <summary>Looks a replica's resource up by its provider id; null when the engine no longer has it.</summary>
+    private protected abstract Task<Inspected?> InspectAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Stops and removes one replica, giving it its grace period where the engine waits for that.</summary>
+    private protected abstract Task StopAndRemoveAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>The resource in messages, for example "container 0123456789ab" or "service web-1-x2y3z4".</summary>
+    private protected abstract string Describe(Inspected resource);
 
     /// <summary>The time limit of stopping and removing one replica.</summary>
     private protected virtual TimeSpan RemoveTimeout => _options.EngineTimeout;
@@ -78,6 +210,12 @@ internal abstract class EngineReplicaProvider<TOptions> : IReplicaProvider, IAsy
     private protected abstract Task<int> RemoveOwnReplicasAsync(CancellationToken cancellationToken);
 
     private protected abstract void LogEngineError(string operation, string reason, Exception exception);
+
+    private protected abstract void LogRefused(Inspected resource);
+
+    private protected abstract void LogStopped(string hostname, Inspected resource);
+
+    private protected abstract void LogRemovingLeftover(TResource resource, string reason);
 
     private protected abstract void LogCleanupFailed(string what, string reason);
 

@@ -19,7 +19,7 @@ internal sealed partial class SwarmReplicaProvider
         }
         using var timeout = DockerEngine.Timeout(_options.EngineTimeout, cancellationToken);
         var nodes = (await _client.Swarm.ListNodesAsync(timeout.Token).ConfigureAwait(false)).Select(SwarmNode.From).ToList();
-        var services = await ListOwnServicesAsync(timeout.Token).ConfigureAwait(false);
+        var services = await ListOwnAsync(timeout.Token).ConfigureAwait(false);
         var replicasByNode = services.Select(PinnedNode).OfType<string>()
             .GroupBy(id => id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         return new NodePlacement(nodes, _constraints, _options.SpreadOver, replicasByNode, Random.Shared);
@@ -134,7 +134,7 @@ internal sealed partial class SwarmReplicaProvider
     /// The hostname of the node each listed service runs on, by service id: the node it is pinned to, else the node of its
     /// running task. Services that run nowhere now are left out.
     /// </summary>
-    private async Task<Dictionary<string, string>> LocationsAsync(IList<SwarmService> services, CancellationToken cancellationToken)
+    private protected override async Task<IReadOnlyDictionary<string, string>> LocationsAsync(IList<SwarmService> services, CancellationToken cancellationToken)
     {
         var locations = new Dictionary<string, string>(StringComparer.Ordinal);
         if (services.Count == 0)
@@ -181,4 +181,7 @@ internal sealed partial class SwarmReplicaProvider
 
     [LoggerMessage(EventId = 4063, Level = LogLevel.Information, Message = "Found replica {Hostname} (Swarm service {ServiceName}) on node {Node}")]
     private static partial void LogFound(ILogger logger, string hostname, string serviceName, string node);
+
+    private protected override void LogAdopted(SwarmService resource, Replica replica) =>
+        LogFound(_logger, replica.Hostname, NameOf(resource), replica.Location ?? "(none now)");
 }

@@ -13,7 +13,7 @@ namespace Ringway.Replicas.Docker;
 /// Each replica is a one-task Swarm service labelled <c>io.ringway.*</c> on an attachable overlay network: Swarm
 /// places it on any node and restarts its task when it fails. Only services with this instance's labels are touched.
 /// </summary>
-internal sealed partial class SwarmReplicaProvider : EngineReplicaProvider<SwarmReplicaOptions>
+internal sealed partial class SwarmReplicaProvider : EngineReplicaProvider<SwarmReplicaOptions, SwarmService>
 {
     private readonly TimeProvider _time;
     private readonly List<NodeConstraint> _constraints;
@@ -31,14 +31,8 @@ internal sealed partial class SwarmReplicaProvider : EngineReplicaProvider<Swarm
 
     private protected override string NetworkKind => "overlay network";
 
-    public override async Task<IReadOnlyList<Replica>> StartAsync(IReadOnlyList<string> hostnames, CancellationToken cancellationToken)
+    private protected override async Task<IReadOnlyList<Replica>> StartReplicasAsync(IReadOnlyList<string> hostnames, string what, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(hostnames);
-        if (hostnames.Count == 0)
-        {
-            return [];
-        }
-        var what = hostnames.Count == 1 ? $"start replica '{hostnames[0]}'" : $"start {hostnames.Count} replicas";
         var attempts = new List<Task<Replica>>();
         try
         {
@@ -131,69 +125,34 @@ internal sealed partial class SwarmReplicaProvider : EngineReplicaProvider<Swarm
         }
     }
 
-    public override async Task StopAsync(Replica replica, CancellationToken cancellationToken)
+    private protected override async Task<Inspected?> InspectAsync(string id, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(replica);
-        var what = $"stop replica '{replica.Hostname}'";
         try
         {
-            using var timeout = DockerEngine.Timeout(RemoveTimeout, cancellationToken);
-            SwarmService service;
-            try
-            {
-                service = await _client.Swarm.InspectServiceAsync(replica.ProviderId, timeout.Token).ConfigureAwait(false);
-            }
-            catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
-            {
-                return;
-            }
-            if (!ResourceNames.BelongsTo(service.Spec?.Labels, _options.InstanceName)
-                || !ResourceNames.HasImage(service.Spec?.Labels, _options.Image))
-            {
-                LogRefused(_logger, service.Spec?.Name ?? service.ID);
-                throw new ReplicaProviderException($"Cannot {what}: service {service.Spec?.Name ?? service.ID} does not carry this balancer's labels (or not those of image '{_options.Image}'); it was left alone.");
-            }
-            await RemoveAsync(service.ID, timeout.Token).ConfigureAwait(false);
-            LogStopped(_logger, replica.Hostname, service.Spec?.Name ?? service.ID);
+            var service = await _client.Swarm.InspectServiceAsync(id, cancellationToken).ConfigureAwait(false);
+            return new Inspected(service.ID, service.Spec?.Name ?? service.ID, service.Spec?.Labels);
         }
-        catch (Exception e) when (e is not ReplicaProviderException && !cancellationToken.IsCancellationRequested)
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
-            throw EngineFailure(e, what);
+            return null;
         }
     }
 
-    public override async Task<IReadOnlyList<Replica>> ListAsync(CancellationToken cancellationToken)
-    {
-        const string what = "list replicas";
-        try
-        {
-            using var timeout = DockerEngine.Timeout(_options.EngineTimeout, cancellationToken);
-            var services = await ListOwnServicesAsync(timeout.Token).ConfigureAwait(false);
-            var locations = await LocationsAsync(services, timeout.Token).ConfigureAwait(false);
-            var replicas = new List<Replica>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var service in services.OrderBy(s => s.CreatedAt))
-            {
-                var hostname = service.Spec!.Labels![ResourceNames.HostnameLabel];
-                var serviceName = service.Spec.Name ?? service.ID;
-                var address = _options.UsePublishedPorts ? PublishedAddress(service) : NetworkAddress(serviceName);
-                if (!seen.Add(hostname) || address is null)
-                {
-                    LogRemovingLeftover(_logger, hostname, serviceName);
-                    await RemoveQuietlyAsync(service.ID).ConfigureAwait(false);
-                    continue;
-                }
-                var location = locations.GetValueOrDefault(service.ID);
-                LogFound(_logger, hostname, serviceName, location ?? "(none now)");
-                replicas.Add(new Replica(hostname, address, service.ID) { Location = location });
-            }
-            return replicas;
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw EngineFailure(e, what);
-        }
-    }
+    private protected override string Describe(Inspected resource) => $"service {resource.Name}";
+
+    // Removing a service needs no wait: Swarm stops its task (with StopGracePeriod) after answering.
+    private protected override Task StopAndRemoveAsync(string id, CancellationToken cancellationToken) => RemoveAsync(id, cancellationToken);
+
+    private protected override IEnumerable<SwarmService> OldestFirst(IList<SwarmService> listed) => listed.OrderBy(s => s.CreatedAt);
+
+    private protected override string IdOf(SwarmService resource) => resource.ID;
+
+    private protected override string HostnameOf(SwarmService resource) => resource.Spec!.Labels![ResourceNames.HostnameLabel];
+
+    private protected override Task<Uri?> AddressOfAsync(SwarmService resource, CancellationToken cancellationToken) =>
+        Task.FromResult(_options.UsePublishedPorts ? PublishedAddress(resource) : NetworkAddress(NameOf(resource)));
+
+    private static string NameOf(SwarmService service) => service.Spec?.Name ?? service.ID;
 
     /// <summary>Swarm restarts failed tasks of a service itself, so there is nothing to replace: this yields nothing.</summary>
     public override async IAsyncEnumerable<Replica> WatchExitsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -209,17 +168,15 @@ internal sealed partial class SwarmReplicaProvider : EngineReplicaProvider<Swarm
         yield break;
     }
 
-    private async Task<IList<SwarmService>> ListOwnServicesAsync(CancellationToken cancellationToken)
+    private protected override async Task<IList<SwarmService>> ListOwnAsync(CancellationToken cancellationToken)
     {
         var services = await _client.Swarm.ListServicesAsync(
             new ServiceListParameters { Filters = ResourceNames.InstanceFilter(_options.InstanceName) },
             cancellationToken).ConfigureAwait(false);
-        // Every path that adopts or removes listed services comes through here, so the image rule lives here too.
         return OwnReplicas(services, s => s.Spec?.Labels, s => s.ID, (service, image) =>
-            LogOtherImage(_logger, service.Spec?.Name ?? service.ID, image, _options.Image));
+            LogOtherImage(_logger, NameOf(service), image, _options.Image));
     }
 
-    // Removing a service needs no wait: Swarm stops its task (with StopGracePeriod) after answering.
     private protected override async Task RemoveAsync(string id, CancellationToken cancellationToken)
     {
         try
@@ -234,7 +191,7 @@ internal sealed partial class SwarmReplicaProvider : EngineReplicaProvider<Swarm
 
     private protected override async Task<int> RemoveOwnReplicasAsync(CancellationToken cancellationToken)
     {
-        var services = await ListOwnServicesAsync(cancellationToken).ConfigureAwait(false);
+        var services = await ListOwnAsync(cancellationToken).ConfigureAwait(false);
         foreach (var service in services)
         {
             await RemoveAsync(service.ID, cancellationToken).ConfigureAwait(false);
@@ -296,14 +253,22 @@ internal sealed partial class SwarmReplicaProvider : EngineReplicaProvider<Swarm
     [LoggerMessage(EventId = 4051, Level = LogLevel.Information, Message = "Removed replica {Hostname} (Swarm service {ServiceName})")]
     private static partial void LogStopped(ILogger logger, string hostname, string serviceName);
 
+    private protected override void LogStopped(string hostname, Inspected resource) => LogStopped(_logger, hostname, resource.Name);
+
     [LoggerMessage(EventId = 4053, Level = LogLevel.Error, Message = "Docker engine error while trying to {Operation}: {Reason}")]
     private protected override partial void LogEngineError(string operation, string reason, Exception exception);
 
     [LoggerMessage(EventId = 4056, Level = LogLevel.Warning, Message = "Refused to touch Swarm service {ServiceName}: it does not carry this balancer's labels")]
     private static partial void LogRefused(ILogger logger, string serviceName);
 
+    private protected override void LogRefused(Inspected resource) => LogRefused(_logger, resource.Name);
+
     [LoggerMessage(EventId = 4057, Level = LogLevel.Information, Message = "Removing leftover replica service {Hostname} ({ServiceName})")]
     private static partial void LogRemovingLeftover(ILogger logger, string hostname, string serviceName);
+
+    // A service has no state of its own here: the reason is left out of its message.
+    private protected override void LogRemovingLeftover(SwarmService resource, string reason) =>
+        LogRemovingLeftover(_logger, HostnameOf(resource), NameOf(resource));
 
     [LoggerMessage(EventId = 4058, Level = LogLevel.Warning, Message = "Could not clean up {What}: {Reason}")]
     private protected override partial void LogCleanupFailed(string what, string reason);

@@ -10,7 +10,7 @@ public sealed class ClassicHashTests
     private static ClassicHash<string> Classic(int servers, ClassicProbing probing = ClassicProbing.Linear)
         => (ClassicHash<string>)ConsistentHash.Create(ConsistentHashAlgorithm.Classic, Build.Nodes(servers), new ConsistentHashOptions { ClassicProbing = probing });
 
-    /// <summary>The original's placement, transcribed from SPEC.md: PHI(i, j) = i^2 + j^2 + 2j + 25 mod 512, probing on collision.</summary>
+    /// <summary>The classic placement, transcribed from docs/hashing.md (section 7): PHI(i, j) = i^2 + j^2 + 2j + 25 mod 512, probing on collision.</summary>
     private static int[] ReferenceSlots(int[] serverIds, bool quadratic)
     {
         var slots = Enumerable.Repeat(-1, 512).ToArray();

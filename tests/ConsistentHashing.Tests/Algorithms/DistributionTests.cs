@@ -27,7 +27,7 @@ public sealed class DistributionTests
     [Fact]
     public void GetNode_ClassicWith3Servers_IsSkewedAsDocumented()
     {
-        // Not a bug: H reaches only 128 of 512 slots and the servers' virtual nodes cluster (SPEC.md).
+        // Not a bug: H reaches only 128 of 512 slots and the servers' virtual nodes cluster (docs/hashing.md, section 7).
         var hash = ConsistentHash.Create(ConsistentHashAlgorithm.Classic, Build.Nodes(3));
         var random = new Random(7);
         var loads = new int[3];

@@ -12,7 +12,7 @@ namespace Ringway.LoadBalancing.AspNetCore.Tests.Admin;
 
 /// <summary>
 /// The admin API behind an ordinary ASP.NET Core authorization policy (<c>MapReplicaAdmin().RequireAuthorization(...)</c>),
-/// the alternative to <c>AdminApiKey</c>: refused requests change nothing, and routed requests are not affected.
+/// the alternative to <c>Admin:ApiKey</c>: refused requests change nothing, and routed requests are not affected.
 /// </summary>
 public sealed class AdminAuthorizationTests
 {
@@ -25,7 +25,7 @@ public sealed class AdminAuthorizationTests
         await using var _ = provider;
         await using var balancer = await TestBalancer.StartAsync(
             b => b.Services.AddSingleton<IReplicaProvider>(provider),
-            o => o.KeySources.Add("query:key"),
+            o => o.Keys.Sources.Add("query:key"),
             map: app =>
             {
                 app.MapReplicaAdmin().RequireAuthorization("replica-admin");

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Ringway.LoadBalancing.AspNetCore.Controller;
+using Ringway.LoadBalancing.AspNetCore.Supervision;
 using Ringway.LoadBalancing.AspNetCore.Tests.Forwarding;
 using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
 
@@ -18,13 +18,24 @@ public sealed class RegistrationTests
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddConsistentHashBalancer(o => o.MaxAttempts = 5);
-        services.AddConsistentHashBalancer(o => o.Replicas = 7);
+        services.AddConsistentHashBalancer(o => o.Forwarding.MaxAttempts = 5);
+        services.AddConsistentHashBalancer(o => o.Replicas.Count = 7);
         await using var provider = services.BuildServiceProvider();
-        Assert.Single(provider.GetServices<IHostedService>().OfType<ReplicaController>());
+        Assert.Single(provider.GetServices<IHostedService>().OfType<ReplicaSupervisor>());
         var options = provider.GetRequiredService<IOptions<ConsistentHashBalancerOptions>>().Value;
-        Assert.Equal(5, options.MaxAttempts);
-        Assert.Equal(7, options.Replicas);
+        Assert.Equal(5, options.Forwarding.MaxAttempts);
+        Assert.Equal(7, options.Replicas.Count);
+    }
+
+    [Fact]
+    public async Task AddConsistentHashBalancer_NoReplicaSource_StartsEmptyAndRefusesAdd()
+    {
+        await using var balancer = await TestBalancer.StartAsync(_ => { });
+        Assert.Empty(await balancer.ReplicasAsync());
+        using var response = await balancer.AddAsync("""{"n": 1}""");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("cannot start replicas", await ForwardingTests.AssertErrorJsonAsync(response), StringComparison.Ordinal);
+        Assert.False(balancer.Services.GetRequiredService<ReplicaSupervisor>().CanStart);
     }
 
     [Fact]
@@ -32,11 +43,23 @@ public sealed class RegistrationTests
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => TestBalancer.StartAsync(_ => { }, o =>
         {
-            o.KeySources.Add("body:x");
-            o.MaxAttempts = 0;
+            o.Keys.Sources.Add("body:x");
+            o.Forwarding.MaxAttempts = 0;
         }));
-        Assert.Contains("Key source 'body:x' is invalid", error.Message, StringComparison.Ordinal);
-        Assert.Contains("MaxAttempts", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Balancer:Keys:Sources:0 'body:x' is not a key source", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Balancer:Forwarding:MaxAttempts must be from 1 to 8", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_InvalidKnownProxiesOrNetworks_FailsNamingThem()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => TestBalancer.StartAsync(_ => { }, o =>
+        {
+            o.Forwarding.KnownProxies.Add("10.0.0.300");
+            o.Forwarding.KnownNetworks.Add("10.0.0.0");
+        }));
+        Assert.Contains("KnownProxies: '10.0.0.300' is not an IP address", error.Message, StringComparison.Ordinal);
+        Assert.Contains("KnownNetworks: '10.0.0.0' is not a network", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -48,10 +71,10 @@ public sealed class RegistrationTests
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => TestBalancer.StartAsync(_ => { }, o =>
         {
-            o.Algorithm = algorithm;
-            o.MaglevTableSize = tableSize;
-            o.MaxReplicas = maxReplicas;
-            o.Replicas = 0;
+            o.Hashing.Algorithm = algorithm;
+            o.Hashing.MaglevTableSize = tableSize;
+            o.Replicas.MaxCount = maxReplicas;
+            o.Replicas.Count = 0;
         }));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }

@@ -41,7 +41,7 @@ internal static class Http1ForwarderSwitch
         {
             if (value is { Key: "HostBuilding", Value: IHostBuilder builder })
             {
-                builder.ConfigureServices(services => services.PostConfigure<ConsistentHashBalancerOptions>(o => o.Forwarder = forwarder));
+                builder.ConfigureServices(services => services.PostConfigure<ConsistentHashBalancerOptions>(o => o.Forwarding.Forwarder = forwarder));
             }
         }
 

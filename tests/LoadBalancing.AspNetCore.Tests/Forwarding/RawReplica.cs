@@ -32,6 +32,9 @@ internal sealed class RawReplica : IAsyncDisposable
     /// <summary>Every request received, in order.</summary>
     public List<RawRequest> Requests { get; } = [];
 
+    /// <summary>The accepted connections (1, 2, ...) the balancer closed: end of stream or a reset while waiting for a request.</summary>
+    public HashSet<int> ClosedByBalancer { get; } = [];
+
     private async Task AcceptAsync()
     {
         try
@@ -58,8 +61,14 @@ internal sealed class RawReplica : IAsyncDisposable
         var reader = new RawReader(stream);
         try
         {
-            while (await reader.ReadRequestAsync(_stop.Token) is { } received)
+            while (true)
             {
+                if (await reader.ReadRequestAsync(_stop.Token) is not { } received)
+                {
+                    MarkClosed(connection);
+                    return;
+                }
+
                 var request = received with { Connection = connection };
                 lock (Requests)
                 {
@@ -89,7 +98,15 @@ internal sealed class RawReplica : IAsyncDisposable
         }
         catch (IOException)
         {
-            // The balancer closed its side.
+            MarkClosed(connection); // the balancer reset its side
+        }
+    }
+
+    private void MarkClosed(int connection)
+    {
+        lock (ClosedByBalancer)
+        {
+            ClosedByBalancer.Add(connection);
         }
     }
 

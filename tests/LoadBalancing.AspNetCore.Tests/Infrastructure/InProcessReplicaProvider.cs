@@ -6,7 +6,7 @@ namespace Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
 
 /// <summary>
 /// A real replica provider whose replicas are Kestrel servers in this process (no child processes): it lets the
-/// controller tests start, kill and stop replicas quickly, and report exits the way a process provider does.
+/// end-to-end supervision tests start, kill and stop replicas quickly, and report exits the way a process provider does.
 /// </summary>
 internal sealed class InProcessReplicaProvider : IReplicaProvider, IAsyncDisposable
 {
@@ -68,7 +68,7 @@ internal sealed class InProcessReplicaProvider : IReplicaProvider, IAsyncDisposa
         }
     }
 
-    /// <summary>Stops a replica behind the controller's back; with <paramref name="reportExit"/> the provider reports it like a process exit.</summary>
+    /// <summary>Stops a replica behind the supervisor's back; with <paramref name="reportExit"/> the provider reports it like a process exit.</summary>
     public async Task KillAsync(string hostname, bool reportExit)
     {
         if (_running.TryRemove(hostname, out var backend))

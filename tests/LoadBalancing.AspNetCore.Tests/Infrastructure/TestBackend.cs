@@ -3,12 +3,9 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Ringway.TestSupport.Http;
 
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
 
@@ -17,6 +14,7 @@ internal sealed class TestBackend : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private int _requests;
+    private int _heartbeats;
     private int _stopped;
 
     private TestBackend(string id, WebApplication app, Uri address)
@@ -33,6 +31,9 @@ internal sealed class TestBackend : IAsyncDisposable
     /// <summary>Requests received, heartbeats excepted.</summary>
     public int Requests => Volatile.Read(ref _requests);
 
+    /// <summary>Heartbeat requests received.</summary>
+    public int Heartbeats => Volatile.Read(ref _heartbeats);
+
     /// <summary>Set when /hang has started; the request's abort is reported through <see cref="HangAborted"/>.</summary>
     public TaskCompletionSource HangStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -46,9 +47,7 @@ internal sealed class TestBackend : IAsyncDisposable
 
     public static async Task<TestBackend> StartAsync(string id)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var builder = LoopbackApp.CreateBuilder();
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
         var app = builder.Build();
         TestBackend? self = null;
@@ -66,6 +65,7 @@ internal sealed class TestBackend : IAsyncDisposable
         app.MapGet("/home", () => Results.Json(new { message = $"Hello from Server: {id}", status = "successful" }));
         app.MapGet("/heartbeat", async (HttpContext c) =>
         {
+            Interlocked.Increment(ref self!._heartbeats);
             if (self!.HeartbeatDelay != TimeSpan.Zero)
             {
                 await Task.Delay(self.HeartbeatDelay, c.RequestAborted);
@@ -115,6 +115,10 @@ internal sealed class TestBackend : IAsyncDisposable
             var headers = c.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
             return Results.Text(JsonSerializer.Serialize(headers), "application/json");
         });
+        // The request target exactly as this server received it (percent-encoding untouched).
+        app.Map("/raw/{**rest}", (HttpContext c) => Results.Text(c.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget));
+        // An absolute redirect built from the Host the request carried, as many applications build them.
+        app.MapGet("/redirect-absolute", (HttpContext c) => Results.Redirect($"{c.Request.Scheme}://{c.Request.Host}/target"));
         app.MapGet("/response-headers", (HttpContext c) =>
         {
             c.Response.Headers["X-Custom"] = "custom-value";
@@ -175,9 +179,7 @@ internal sealed class TestBackend : IAsyncDisposable
 
             return Results.Empty;
         });
-        await app.StartAsync();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        self = new TestBackend(id, app, address);
+        self = new TestBackend(id, app, await LoopbackApp.StartAsync(app));
         return self;
     }
 
@@ -197,9 +199,7 @@ internal sealed class TestBackend : IAsyncDisposable
         if (Interlocked.Exchange(ref _stopped, 1) == 0)
         {
             Gate.TrySetResult();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await _app.StopAsync(timeout.Token);
-            await _app.DisposeAsync();
+            await LoopbackApp.StopAsync(_app, TimeSpan.FromSeconds(5));
         }
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Ringway.LoadBalancing.AspNetCore.Tests.Forwarding;
 using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
+using Ringway.TestSupport.Waiting;
 
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Observability;
 
@@ -56,7 +57,7 @@ public sealed class ObservabilityTests
         // The balancer records a request once its response is complete, which the client may see first: on a busy machine
         // the measurements arrive a little after the responses, so wait for them.
         var replica = backend.Address.Authority;
-        await ControllerFixture.EventuallyAsync(() =>
+        await Eventually.AssertAsync(() =>
         {
             listener.RecordObservableInstruments();
             lock (measurements)
@@ -65,7 +66,7 @@ public sealed class ObservabilityTests
                     && measurements.Any(m => m.Name == "ringway.loadbalancing.requests" && m.Tags.Contains("status_class=5xx"))
                     && measurements.Any(m => m.Name == "ringway.loadbalancing.forward.duration" && m.Value > 0);
             }
-        }, "the requests' measurements");
+        }, "the requests' measurements", TimeSpan.FromSeconds(10));
         lock (measurements)
         {
             Assert.Contains(measurements, m => m.Name == "ringway.loadbalancing.requests" && m.Tags.Contains($"replica={replica}") && m.Tags.Contains("status_class=2xx"));

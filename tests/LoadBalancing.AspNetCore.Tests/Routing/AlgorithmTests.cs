@@ -1,6 +1,7 @@
 using System.Net;
 using Ringway.ConsistentHashing;
 using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
+using Ringway.TestSupport.Waiting;
 
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Routing;
 
@@ -20,8 +21,8 @@ public sealed class AlgorithmTests : BackendsPerTest
     {
         await using var balancer = await TestBalancer.StartAsync(Backends, o =>
         {
-            o.Algorithm = algorithm;
-            o.KeySources.Add("query:key");
+            o.Hashing.Algorithm = algorithm;
+            o.Keys.Sources.Add("query:key");
         });
         var owners = new HashSet<string>();
         for (var i = 0; i < 40; i++)
@@ -40,8 +41,8 @@ public sealed class AlgorithmTests : BackendsPerTest
     {
         await using var balancer = await TestBalancer.StartAsync(Backends, o =>
         {
-            o.BoundedLoadFactor = 1.25;
-            o.KeySources.Add("query:key");
+            o.Hashing.BoundedLoadFactor = 1.25;
+            o.Keys.Sources.Add("query:key");
         });
         foreach (var backend in Backends)
         {
@@ -53,7 +54,7 @@ public sealed class AlgorithmTests : BackendsPerTest
         for (var i = 0; i < 12; i++)
         {
             requests.Add(balancer.Client.GetAsync("/gate?key=hot"));
-            await ControllerFixture.EventuallyAsync(() => balancer.Table.Current.Replicas.Sum(r => r.InFlight) == requests.Count, "request in flight");
+            await Eventually.AssertAsync(() => balancer.Table.Current.Replicas.Sum(r => r.InFlight) == requests.Count, "request in flight", TimeSpan.FromSeconds(10));
         }
 
         foreach (var backend in Backends)

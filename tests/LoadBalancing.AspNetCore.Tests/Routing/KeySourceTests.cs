@@ -24,7 +24,7 @@ public sealed class KeySourceTests : BackendsPerTest
     {
         await using var balancer = await TestBalancer.StartAsync(
             Backends,
-            o => o.KeySources.Add(source),
+            o => o.Keys.Sources.Add(source),
             map: app => app.MapConsistentHashBalancer("/users/{userId}/{**rest}"));
         var owners = new HashSet<string>();
         for (var i = 0; i < 40; i++)
@@ -42,7 +42,7 @@ public sealed class KeySourceTests : BackendsPerTest
     [Fact]
     public async Task GetKey_ClientAddress_AllRequestsFromOneAddressSameReplica()
     {
-        await using var balancer = await TestBalancer.StartAsync(Backends, o => o.KeySources.Add("client-address"));
+        await using var balancer = await TestBalancer.StartAsync(Backends, o => o.Keys.Sources.Add("client-address"));
         var owners = new HashSet<string>();
         for (var i = 0; i < 20; i++)
         {
@@ -55,7 +55,7 @@ public sealed class KeySourceTests : BackendsPerTest
     [Fact]
     public async Task GetKey_NoSourceMatches_RandomIdSpreadsRequests()
     {
-        await using var balancer = await TestBalancer.StartAsync(Backends, o => o.KeySources.Add("header:X-Absent"));
+        await using var balancer = await TestBalancer.StartAsync(Backends, o => o.Keys.Sources.Add("header:X-Absent"));
         var owners = new HashSet<string>();
         for (var i = 0; i < 60; i++)
         {
@@ -84,8 +84,8 @@ public sealed class KeySourceTests : BackendsPerTest
     {
         await using var balancer = await TestBalancer.StartAsync(Backends, o =>
         {
-            o.KeySelector = c => c.Request.Headers["X-Tenant"].ToString();
-            o.KeySources.Add("query:user");
+            o.Keys.Selector = c => c.Request.Headers["X-Tenant"].ToString();
+            o.Keys.Sources.Add("query:user");
         });
         var owners = new HashSet<string>();
         for (var i = 0; i < 20; i++)

@@ -43,7 +43,7 @@ public sealed class ReplicaTableTests
     public void Join_PositionalAlgorithms_MovesOnlyKeysTheNewReplicaTakes(Ringway.ConsistentHashing.ConsistentHashAlgorithm algorithm)
     {
         // "r0" sorts before the others: a rebuild from a sorted list would shift every position (Jump) or id (Classic).
-        var table = new ReplicaTable(Options.Create(new ConsistentHashBalancerOptions { Algorithm = algorithm }));
+        var table = new ReplicaTable(Options.Create(new ConsistentHashBalancerOptions { Hashing = { Algorithm = algorithm } }));
         foreach (var i in new[] { 1, 2, 3, 4 })
         {
             table.Join(State(i));

@@ -92,9 +92,9 @@ public sealed class RoutingAllocationTests
     private static (RequestKeySelector Keys, ReplicaTable Table, HttpContext[] Requests) Setup(ConsistentHashAlgorithm algorithm, string keyIn)
     {
         // The sample host's key sources, in its order.
-        var options = new ConsistentHashBalancerOptions { Algorithm = algorithm };
-        options.KeySources.Add("header:X-Ringway-Key");
-        options.KeySources.Add("query:key");
+        var options = new ConsistentHashBalancerOptions { Hashing = { Algorithm = algorithm } };
+        options.Keys.Sources.Add("header:X-Ringway-Key");
+        options.Keys.Sources.Add("query:key");
         var table = new ReplicaTable(Options.Create(options));
         for (var i = 1; i <= 3; i++)
         {

@@ -1,6 +1,7 @@
-// A user's app built against the packed Ringway packages (see Consumer.csproj). It uses one type of each package,
-// starts two tiny servers and a balancer in front of them on loopback port 0, sends GET /home through the balancer,
-// prints what came back and exits 0 only when one of the two servers answered.
+// A user's app built against the packed Ringway packages (see Consumer.csproj). It uses each package: it starts one
+// replica as a child process of itself ("serve") through the process provider and asks it for /home, then starts two
+// tiny servers and a balancer in front of them on loopback port 0, sends GET /home through the balancer, prints what
+// came back and exits 0 only when every answer is the expected one.
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -11,6 +12,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Ringway.ConsistentHashing;
 using Ringway.LoadBalancing.AspNetCore;
+
+if (args is ["serve"])
+{
+    return await ServeAsync();
+}
 
 using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
 string[] names = ["consumer-a", "consumer-b"];
@@ -34,6 +40,32 @@ if (providers != 1)
     return 3;
 }
 
+// Ringway.Replicas.Processes: one replica as a child process of this app (through the watchdog on Linux), stopped at the end.
+var processServices = new ServiceCollection().AddLogging(logging => logging.AddConsole().SetMinimumLevel(LogLevel.Warning));
+processServices.AddConsistentHashBalancer().AddProcessReplicas(o =>
+{
+    o.FileName = Environment.ProcessPath!;
+    if (Path.GetFileNameWithoutExtension(o.FileName) == "dotnet")
+    {
+        o.Arguments.Add(typeof(Program).Assembly.Location);
+    }
+
+    o.Arguments.Add("serve");
+});
+await using (var processContainer = processServices.BuildServiceProvider())
+{
+    var provider = processContainer.GetRequiredService<IReplicaProvider>();
+    var replica = (await provider.StartAsync(["consumer-p"], timeout.Token)).Single();
+    using var direct = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(60) };
+    var home = await direct.GetStringAsync(new Uri(replica.Address, "home"), timeout.Token);
+    Console.WriteLine($"PROCESSES: {home}");
+    await provider.StopAsync(replica, timeout.Token);
+    if (!home.Contains("\"Hello from Server: consumer-p\"", StringComparison.Ordinal))
+    {
+        return 4;
+    }
+}
+
 // Ringway.LoadBalancing.AspNetCore: two servers and a balancer routing to them.
 var apps = new List<WebApplication>();
 try
@@ -52,8 +84,8 @@ try
     var builder = Quiet(WebApplication.CreateSlimBuilder());
     builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     {
-        ["Balancer:Algorithm"] = "Rendezvous",
-        ["Balancer:KeySources:0"] = "query:key",
+        ["Balancer:Hashing:Algorithm"] = "Rendezvous",
+        ["Balancer:Keys:Sources:0"] = "query:key",
     });
     builder.Services.AddConsistentHashBalancer(builder.Configuration.GetSection("Balancer"))
                     .AddStaticReplicas(addresses);
@@ -76,6 +108,19 @@ finally
         await app.StopAsync(CancellationToken.None);
         await app.DisposeAsync();
     }
+}
+
+// The process replica: answers like the sample server on 127.0.0.1:$PORT as $SERVER_ID until it is stopped.
+static async Task<int> ServeAsync()
+{
+    var builder = Quiet(WebApplication.CreateSlimBuilder());
+    builder.WebHost.UseUrls($"http://127.0.0.1:{Environment.GetEnvironmentVariable("PORT")}");
+    var server = builder.Build();
+    var name = Environment.GetEnvironmentVariable("SERVER_ID");
+    server.MapGet("/home", () => Results.Text($$"""{"message": "Hello from Server: {{name}}", "status": "successful"}""", "application/json"));
+    server.MapGet("/heartbeat", () => Results.Ok());
+    await server.RunAsync();
+    return 0;
 }
 
 static WebApplicationBuilder Quiet(WebApplicationBuilder builder)

@@ -1,11 +1,12 @@
 using System.Xml.Linq;
+using Ringway.TestSupport;
 
 namespace Ringway.Packaging.Tests.Infrastructure;
 
 /// <summary>The repository these tests were built from, and the package projects under its src/ folder.</summary>
 public static class Repository
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root { get; } = RepositoryRoot.Get();
 
     /// <summary>Every project under src/: exactly the packages Ringway publishes.</summary>
     public static IReadOnlyList<PackageProject> PackageProjects { get; } = Directory
@@ -14,19 +15,6 @@ public static class Repository
         .Order(StringComparer.Ordinal)
         .Select(PackageProject.Read)
         .ToList();
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Ringway.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"No Ringway.slnx above {AppContext.BaseDirectory}.");
-    }
 }
 
 /// <summary>

@@ -3,8 +3,8 @@ using System.Net;
 using System.Text.Json;
 using Ringway.TestSupport;
 using Ringway.TestSupport.Chaos;
-using Ringway.TestSupport.Processes;
 using Ringway.TestSupport.Samples;
+using Ringway.TestSupport.Waiting;
 using Xunit.Abstractions;
 
 namespace Ringway.Reliability.Tests.Chaos;
@@ -64,7 +64,7 @@ public sealed class RemovalUnderLoadTests(ITestOutputHelper output)
         Assert.Equal(0, load.FailedPosts);
         Assert.True(load.Gets > 0 && load.Posts > 0);
         Assert.Equal(initial.Count, final.Count);
-        Assert.True(await ProcessTable.EventuallyAsync(() => Task.FromResult(host.ReplicaProcesses().Keys.Order().SequenceEqual(final.Order())), TimeSpan.FromSeconds(15)),
+        Assert.True(await Eventually.TrueAsync(() => Task.FromResult(host.ReplicaProcesses().Keys.Order().SequenceEqual(final.Order())), TimeSpan.FromSeconds(15)),
             "the replica processes are the replicas /rep lists");
 
         async Task ChangeAsync(HttpMethod method, string path, object body)

@@ -3,6 +3,7 @@ using Ringway.TestSupport;
 using Ringway.TestSupport.Chaos;
 using Ringway.TestSupport.Processes;
 using Ringway.TestSupport.Samples;
+using Ringway.TestSupport.Waiting;
 using Xunit.Abstractions;
 
 namespace Ringway.Reliability.Tests.Chaos;
@@ -23,7 +24,7 @@ public sealed class ReplicaKillTests(ITestOutputHelper output)
         var random = new Random(Settings.Int("RINGWAY_CHAOS_SEED", 20261124));
         await using var host = await SampleHost.StartAsync();
         var n = (await host.ReplicasAsync()).Count;
-        Assert.True(await ProcessTable.EventuallyAsync(() => Task.FromResult(host.ReplicaProcesses().Count == n), TimeSpan.FromSeconds(15)));
+        Assert.True(await Eventually.TrueAsync(() => Task.FromResult(host.ReplicaProcesses().Count == n), TimeSpan.FromSeconds(15)));
 
         using var stop = new CancellationTokenSource();
         var load = new LoadGenerator(host.Client, clients, postShare: 0, seed: random.Next());
@@ -41,7 +42,7 @@ public sealed class ReplicaKillTests(ITestOutputHelper output)
 
             // Recovered: /rep lists N replicas again, the victim not among them, and every replica process answers /heartbeat.
             var listed = TimeSpan.Zero;
-            var recovered = await ProcessTable.EventuallyAsync(async () =>
+            var recovered = await Eventually.TrueAsync(async () =>
             {
                 var replicas = await host.ReplicasAsync();
                 if (replicas.Count != n || replicas.Contains(victim))

@@ -3,8 +3,8 @@ using System.Net;
 using System.Text.Json;
 using Ringway.TestSupport;
 using Ringway.TestSupport.Hostile;
-using Ringway.TestSupport.Processes;
 using Ringway.TestSupport.Samples;
+using Ringway.TestSupport.Waiting;
 using Xunit.Abstractions;
 
 namespace Ringway.Reliability.Tests.Fuzz;
@@ -24,7 +24,7 @@ public sealed class AdminFuzzTests(ITestOutputHelper output)
     {
         var seed = Settings.Int("RINGWAY_FUZZ_SEED", 1124);
         var count = Settings.Int("RINGWAY_FUZZ_COUNT", 300);
-        await using var host = await SampleHost.StartAsync($"--Balancer:MaxReplicas={MaxReplicas}");
+        await using var host = await SampleHost.StartAsync($"--Balancer:Replicas:MaxCount={MaxReplicas}");
         var n = (await host.ReplicasAsync()).Count;
         var mutator = new RequestMutator(seed);
         var statuses = new SortedDictionary<int, int>();
@@ -69,7 +69,7 @@ public sealed class AdminFuzzTests(ITestOutputHelper output)
         violations.ForEach(output.WriteLine);
 
         Assert.Empty(violations);
-        Assert.True(await ProcessTable.EventuallyAsync(async () => host.ReplicaProcesses().Keys.Order().SequenceEqual((await host.ReplicasAsync()).Order()), TimeSpan.FromSeconds(15)),
+        Assert.True(await Eventually.TrueAsync(async () => host.ReplicaProcesses().Keys.Order().SequenceEqual((await host.ReplicasAsync()).Order()), TimeSpan.FromSeconds(15)),
             "the replica processes are the replicas /rep lists");
     }
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Ringway.TestSupport.Processes;
 using Ringway.TestSupport.Samples;
+using Ringway.TestSupport.Waiting;
 
 namespace Ringway.Reliability.Tests.Hostile;
 
@@ -18,7 +18,7 @@ public sealed class HostileHostFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         // A shorter header timeout than the sample's 10 s keeps the slow-client case quick; everything else is as shipped.
-        // RINGWAY_HOSTILE_HOST_ARGS adds arguments, e.g. "--Balancer:Forwarder=Http1" to replay the corpus on the other forwarder.
+        // RINGWAY_HOSTILE_HOST_ARGS adds arguments, e.g. "--Balancer:Forwarding:Forwarder=Http1" to replay the corpus on the other forwarder.
         var extra = Environment.GetEnvironmentVariable("RINGWAY_HOSTILE_HOST_ARGS")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
         Host = await SampleHost.StartAsync(["--Kestrel:Limits:RequestHeadersTimeout=00:00:03", .. extra]);
         await SettleAsync();
@@ -49,7 +49,7 @@ public sealed class HostileHostFixture : IAsyncLifetime
     private async Task SettleAsync()
     {
         Replicas = await Host.ReplicasAsync();
-        await ProcessTable.EventuallyAsync(() => Task.FromResult(Host.ReplicaProcesses().Keys.Order().SequenceEqual(Replicas.Order())), TimeSpan.FromSeconds(15));
+        await Eventually.TrueAsync(() => Task.FromResult(Host.ReplicaProcesses().Keys.Order().SequenceEqual(Replicas.Order())), TimeSpan.FromSeconds(15));
         Processes = Host.ReplicaProcesses();
     }
 

@@ -5,7 +5,7 @@ using Ringway.TestSupport.Samples;
 namespace Ringway.Reliability.Tests.Security;
 
 /// <summary>
-/// The sample host with <c>Balancer:AdminApiKey</c> set: /rep, /add and /rm answer 401 in the JSON error shape without the
+/// The sample host with <c>Balancer:Admin:ApiKey</c> set: /rep, /add and /rm answer 401 in the JSON error shape without the
 /// right X-Api-Key, change nothing, and the key values sent never show up in the host's output.
 /// </summary>
 public sealed class AdminApiKeyTests
@@ -16,7 +16,7 @@ public sealed class AdminApiKeyTests
     [Fact]
     public async Task AdminApi_WithoutOrWithWrongKey_401AndNothingChanges()
     {
-        await using var host = await SampleHost.StartAsync($"--Balancer:AdminApiKey={Key}");
+        await using var host = await SampleHost.StartAsync($"--Balancer:Admin:ApiKey={Key}");
         var processes = host.ReplicaProcesses();
 
         foreach (var (method, path, body) in new[] { ("GET", "/rep", (string?)null), ("POST", "/add", """{"n": 1, "hostnames": ["S5"]}"""), ("DELETE", "/rm", """{"n": 1}""") })
@@ -53,7 +53,7 @@ public sealed class AdminApiKeyTests
     [Fact]
     public async Task RoutedRequests_AdminKeySet_StillServedWithoutKey()
     {
-        await using var host = await SampleHost.StartAsync($"--Balancer:AdminApiKey={Key}");
+        await using var host = await SampleHost.StartAsync($"--Balancer:Admin:ApiKey={Key}");
         using var response = await host.Client.GetAsync("/home");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using Ringway.TestSupport.Processes;
 using Ringway.TestSupport.Samples;
+using Ringway.TestSupport.Waiting;
 using Xunit.Abstractions;
 
 namespace Ringway.Reliability.Tests.Security;
@@ -29,7 +29,7 @@ public sealed class LogInjectionTests(ITestOutputHelper output)
         }
 
         // The log lines are written asynchronously: wait until the path shows up at all.
-        await ProcessTable.EventuallyAsync(() => Task.FromResult(host.Output.Contains(Forged, StringComparison.Ordinal)), TimeSpan.FromSeconds(5), 50);
+        await Eventually.TrueAsync(() => Task.FromResult(host.Output.Contains(Forged, StringComparison.Ordinal)), TimeSpan.FromSeconds(5), 50);
         var log = host.Output;
         output.WriteLine(log);
 

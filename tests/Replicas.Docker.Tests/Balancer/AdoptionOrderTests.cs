@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace Ringway.Replicas.Docker.Tests.Balancer;
 
 /// <summary>
-/// A restarted balancer lists the replicas it adopts in the order the first balancer listed them (SPEC.md: /rep keeps
+/// A restarted balancer lists the replicas it adopts in the order the first balancer listed them (docs/contract.md: /rep keeps
 /// the order replicas were added), even for replicas created concurrently within the same second (the order label).
 /// </summary>
 [Collection(Containers.DockerCollection.Name)]
@@ -15,7 +15,7 @@ public sealed class AdoptionOrderTests(ITestOutputHelper output)
     {
         await using var test = new TestResources();
         IReadOnlyList<string> first;
-        await using (var balancer = await TestBalancer.StartAsync(test, output, o => o.OnShutdown = ReplicaShutdownBehavior.Keep))
+        await using (var balancer = await ContainerBalancer.StartAsync(test, output, o => o.OnShutdown = ReplicaShutdownBehavior.Keep))
         {
             foreach (var hostname in new[] { "S5", "S4" })
             {
@@ -30,7 +30,7 @@ public sealed class AdoptionOrderTests(ITestOutputHelper output)
             .Select(id => Cli.Run("inspect", "--format", "{{index .Config.Labels \"io.ringway.hostname\"}}", id))
             .Reverse()
             .ToList();
-        await using var second = await TestBalancer.StartAsync(test, output);
+        await using var second = await ContainerBalancer.StartAsync(test, output);
         var adopted = await second.ReplicasAsync();
         output.WriteLine($"first balancer: {string.Join(", ", first)}; created: {string.Join(", ", created)}; adopted: {string.Join(", ", adopted)}");
 

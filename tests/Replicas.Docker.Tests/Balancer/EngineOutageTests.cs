@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using Ringway.TestSupport.Waiting;
 using Xunit.Abstractions;
 
 namespace Ringway.Replicas.Docker.Tests.Balancer;
@@ -53,7 +54,7 @@ public sealed class EngineOutageTests(ITestOutputHelper output)
         // Published on the host's address on the bridge: reached through the kernel's NAT rules, which stay while the
         // engine is down. docker-proxy (which serves ports published on 127.0.0.1) exits with the engine. In network mode
         // the replicas' addresses on the bridge, routed by the kernel as well.
-        await using var balancer = await TestBalancer.StartAsync(test, output, o =>
+        await using var balancer = await ContainerBalancer.StartAsync(test, output, o =>
         {
             if (networkMode)
             {
@@ -163,7 +164,7 @@ public sealed class EngineOutageTests(ITestOutputHelper output)
         Assert.Equal(3, outage.Servers.Count);
         Assert.All(directDuring, probe => Assert.StartsWith("0 of ", probe));
 
-        // /add while the engine is away: SPEC.md's JSON failure, naming the engine, nothing changed.
+        // /add while the engine is away: the contract's JSON failure, naming the engine, nothing changed.
         Assert.True(addStatus == HttpStatusCode.ServiceUnavailable, $"/add answered {(int)addStatus}: {addBody}");
         Assert.StartsWith("application/json", addContentType);
         using (var json = JsonDocument.Parse(addBody))
@@ -234,7 +235,7 @@ public sealed class EngineOutageTests(ITestOutputHelper output)
             _workers = [.. Enumerable.Range(0, clients).Select(_ => Task.Run(RunAsync))];
         }
 
-        public Task WaitForAsync(int requests) => Http.EventuallyAsync(() => Volatile.Read(ref _completed) >= requests, TimeSpan.FromSeconds(30));
+        public Task WaitForAsync(int requests) => Eventually.TrueAsync(() => Volatile.Read(ref _completed) >= requests, TimeSpan.FromSeconds(30), pollMilliseconds: 200);
 
         private async Task<List<Sample>> RunAsync()
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Ringway.TestSupport.Waiting;
 using Xunit.Abstractions;
 
 namespace Ringway.Replicas.Docker.Tests.Balancer;
@@ -15,27 +16,27 @@ public sealed class EngineRestartTests(ITestOutputHelper output)
     public async Task EngineRestart_WhileBalancerRuns_NReplicasRunAgain()
     {
         await using var test = new TestResources();
-        await using var balancer = await TestBalancer.StartAsync(test, output);
+        await using var balancer = await ContainerBalancer.StartAsync(test, output);
         Assert.Equal(3, test.RunningReplicaContainers().Count);
 
         var clock = Stopwatch.StartNew();
         LocalEngine.Restart(); // SIGTERM, as a service manager would, then the same arguments again
         var engineBack = clock.Elapsed;
 
-        var restored = await Http.EventuallyAsync(() => test.RunningReplicaContainers().Count == 3, TimeSpan.FromSeconds(60));
+        var restored = await Eventually.TrueAsync(() => test.RunningReplicaContainers().Count == 3, TimeSpan.FromSeconds(60), pollMilliseconds: 200);
         var replicas = await balancer.ReplicasAsync();
         output.WriteLine($"engine down and up again in {engineBack.TotalMilliseconds:F0} ms; 3 replicas running again after {clock.Elapsed.TotalMilliseconds:F0} ms: {string.Join(", ", replicas)}");
 
         Assert.True(restored);
         Assert.Equal(3, replicas.Count);
         // The dead ones are removed, not left behind (once the provider is back on the engine's event stream).
-        Assert.True(await Http.EventuallyAsync(() => test.AllReplicaContainers().Count == 3, TimeSpan.FromSeconds(30)));
+        Assert.True(await Eventually.TrueAsync(() => test.AllReplicaContainers().Count == 3, TimeSpan.FromSeconds(30), pollMilliseconds: 200));
         HttpStatusCode status = 0;
-        Assert.True(await Http.EventuallyAsync(() =>
+        Assert.True(await Eventually.TrueAsync(() =>
         {
             using var home = balancer.Client.GetAsync("/home").GetAwaiter().GetResult();
             status = home.StatusCode;
             return status == HttpStatusCode.OK;
-        }, TimeSpan.FromSeconds(30)), $"/home answered {status}");
+        }, TimeSpan.FromSeconds(30), pollMilliseconds: 200), $"/home answered {status}");
     }
 }

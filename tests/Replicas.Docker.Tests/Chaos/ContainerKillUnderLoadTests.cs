@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Ringway.TestSupport;
 using Ringway.TestSupport.Chaos;
-using Ringway.TestSupport.Processes;
 using Ringway.TestSupport.Samples;
+using Ringway.TestSupport.Waiting;
 using Xunit.Abstractions;
 
 namespace Ringway.Replicas.Docker.Tests.Chaos;
@@ -34,7 +34,7 @@ public sealed class ContainerKillUnderLoadTests(ITestOutputHelper output)
         {
             var n = (await host.ReplicasAsync()).Count;
             Assert.Equal(3, n);
-            Assert.True(await ProcessTable.EventuallyAsync(() => ServingAsync(test, host, heartbeat, n, victimId: null), TimeSpan.FromSeconds(30)),
+            Assert.True(await Eventually.TrueAsync(() => ServingAsync(test, host, heartbeat, n, victimId: null), TimeSpan.FromSeconds(30)),
                 $"the {n} replica containers did not all answer /heartbeat:\n{host.Output}");
 
             using var stop = new CancellationTokenSource();
@@ -53,7 +53,7 @@ public sealed class ContainerKillUnderLoadTests(ITestOutputHelper output)
                 // Recovered: /rep lists N replicas again, the victim not among them, and exactly the replicas of the
                 // running containers of this instance (the victim's gone), each answering /heartbeat on its published port.
                 var listed = TimeSpan.Zero;
-                var recovered = await ProcessTable.EventuallyAsync(async () =>
+                var recovered = await Eventually.TrueAsync(async () =>
                 {
                     var replicas = await host.ReplicasAsync();
                     if (replicas.Count != n || replicas.Contains(victim.Hostname))

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using Ringway.TestSupport.Waiting;
 using Xunit.Abstractions;
 
 namespace Ringway.Replicas.Docker.Tests.Compose;
@@ -32,7 +33,7 @@ public sealed class ComposeSmokeTests(ITestOutputHelper output)
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
 
             string rep = "";
-            var ready = await Http.EventuallyAsync(() =>
+            var ready = await Eventually.TrueAsync(() =>
             {
                 try
                 {
@@ -43,7 +44,7 @@ public sealed class ComposeSmokeTests(ITestOutputHelper output)
                 {
                     return false;
                 }
-            }, TimeSpan.FromSeconds(60));
+            }, TimeSpan.FromSeconds(60), pollMilliseconds: 200);
             output.WriteLine($"compose up -> /rep lists 3 replicas: {clock.ElapsedMilliseconds} ms");
             Assert.True(ready, $"/rep: {rep}\n{Compose(environment, "-p", project, "logs", "--tail", "30")}");
             Assert.Equal(["Server 1", "Server 2", "Server 3"], Replicas(rep));
@@ -61,7 +62,7 @@ public sealed class ComposeSmokeTests(ITestOutputHelper output)
             using var rm = await client.SendAsync(new HttpRequestMessage(HttpMethod.Delete, "/rm") { Content = Json("""{"n": 1, "hostnames": ["S5"]}""") });
             Assert.Equal(HttpStatusCode.OK, rm.StatusCode);
             Assert.Equal(["Server 1", "Server 2", "Server 3", "S4"], Replicas(await rm.Content.ReadAsStringAsync()));
-            Assert.True(await Http.EventuallyAsync(() => Containers($"label=io.ringway.instance=test-{id}").Length == 4, TimeSpan.FromSeconds(30)));
+            Assert.True(await Eventually.TrueAsync(() => Containers($"label=io.ringway.instance=test-{id}").Length == 4, TimeSpan.FromSeconds(30), pollMilliseconds: 200));
 
             using var missing = await client.GetAsync("/other");
             Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
@@ -125,13 +126,13 @@ public sealed class ComposeSmokeTests(ITestOutputHelper output)
     /// <summary>Needs the engine (see <see cref="DockerFactAttribute"/>), a compose tool, the balancer image, and a sample host wired to Docker.</summary>
     private sealed class ComposeFactAttribute : FactAttribute
     {
-        public static readonly string? RepositoryRoot = FindRoot();
+        public static readonly string? RepositoryRoot = TestSupport.RepositoryRoot.Find();
 
         public ComposeFactAttribute()
         {
             if (RepositoryRoot is null)
             {
-                Skip = "Runs from the repository only (samples/docker/compose.sh not found above the test binaries).";
+                Skip = "Runs from the repository only (no Ringway.slnx above the test binaries).";
                 return;
             }
             var project = File.ReadAllText(Path.Combine(RepositoryRoot, "samples", "LoadBalancer", "LoadBalancer.csproj"));
@@ -161,17 +162,5 @@ public sealed class ComposeSmokeTests(ITestOutputHelper output)
 
         private static bool OnPath(string name) =>
             (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => File.Exists(Path.Combine(dir, name)));
-
-        private static string? FindRoot()
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "samples", "docker", "compose.sh")))
-                {
-                    return dir.FullName;
-                }
-            }
-            return null;
-        }
     }
 }

@@ -67,7 +67,7 @@ public sealed class OptionsValidationTests
 
         Assert.Single(registrations);
         Assert.IsType<DockerReplicaProvider>(provider.GetRequiredService<IReplicaProvider>());
-        Assert.False(provider.GetRequiredService<IOptions<ConsistentHashBalancerOptions>>().Value.StopReplicasOnShutdown);
+        Assert.False(provider.GetRequiredService<IOptions<ConsistentHashBalancerOptions>>().Value.Replicas.StopOnShutdown);
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed partial class ResourceNamesTests
     [GeneratedRegex("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")]
     private static partial Regex DnsLabelPattern();
 
-    /// <summary>Hostnames SPEC.md allows: 1 to 63 letters, digits, spaces, '-', '_' and '.'.</summary>
+    /// <summary>Hostnames docs/contract.md allows: 1 to 63 letters, digits, spaces, '-', '_' and '.'.</summary>
     private static Arbitrary<string> Hostnames() =>
         Gen.Elements(HostnameChars.ToCharArray()).ArrayOf().Where(a => a.Length is >= 1 and <= 63).Select(a => new string(a)).ToArbitrary();
 

@@ -25,19 +25,4 @@ public static class Http
             }
         }
     }
-
-    /// <summary>Polls until the condition holds or the time is up; returns whether it held.</summary>
-    public static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan within)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > within)
-            {
-                return false;
-            }
-            await Task.Delay(200);
-        }
-        return true;
-    }
 }

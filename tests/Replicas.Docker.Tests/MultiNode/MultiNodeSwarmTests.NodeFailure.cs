@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Ringway.TestSupport;
 using Ringway.TestSupport.Chaos;
+using Ringway.TestSupport.Waiting;
 
 namespace Ringway.Replicas.Docker.Tests.MultiNode;
 
@@ -60,9 +61,9 @@ public sealed partial class MultiNodeSwarmTests
 
         swarm.Mend(victim);
         var mended = Stopwatch.StartNew();
-        var ready = await Http.EventuallyAsync(() => MultiNodeSwarm.Status(victim) == "ready", TimeSpan.FromMinutes(2)) ? mended.Elapsed : (TimeSpan?)null;
+        var ready = await Eventually.TrueAsync(() => MultiNodeSwarm.Status(victim) == "ready", TimeSpan.FromMinutes(2), pollMilliseconds: 200) ? mended.Elapsed : (TimeSpan?)null;
         // Swarm tells the returning node its task is gone (its service was removed), and the node stops and removes it.
-        var cleared = await Http.EventuallyAsync(() => Running(victim).Count == 0, TimeSpan.FromMinutes(2)) ? mended.Elapsed : (TimeSpan?)null;
+        var cleared = await Eventually.TrueAsync(() => Running(victim).Count == 0, TimeSpan.FromMinutes(2), pollMilliseconds: 200) ? mended.Elapsed : (TimeSpan?)null;
         await stop.CancelAsync();
         await running;
 

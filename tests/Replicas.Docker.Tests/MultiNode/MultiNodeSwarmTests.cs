@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Ringway.LoadBalancing.AspNetCore;
+using Ringway.TestSupport.Logging;
+using Ringway.TestSupport.Waiting;
 using Xunit.Abstractions;
 
 namespace Ringway.Replicas.Docker.Tests.MultiNode;
@@ -49,7 +51,7 @@ public sealed partial class MultiNodeSwarmTests(MultiNodeSwarm swarm, ITestOutpu
         var busy = swarm.Workers[0];
         var ballast = Cli.Run("service", "create", "-d", "-q", "--name", $"ringway-test-ballast-{_id}", "--label", $"{TestResources.TestLabel}={_id}",
             "--replicas", "2", "--constraint", $"node.id=={busy.Id}", "--endpoint-mode", "dnsrr", "--network", Overlay, DockerEnvironment.ServerImage);
-        Assert.True(await Http.EventuallyAsync(() => RunningTaskNodes(ballast).Count == 2, TimeSpan.FromMinutes(1)), "the other workload did not start");
+        Assert.True(await Eventually.TrueAsync(() => RunningTaskNodes(ballast).Count == 2, TimeSpan.FromMinutes(1), pollMilliseconds: 200), "the other workload did not start");
 
         IReadOnlyList<Replica> placedBySwarm;
         await using (var swarmAlone = Provider(o => o.SpreadOver = null))
@@ -165,7 +167,7 @@ public sealed partial class MultiNodeSwarmTests(MultiNodeSwarm swarm, ITestOutpu
                 Cli.TryRun(TimeSpan.FromMinutes(1), ["service", "rm", .. services]);
             }
         }
-        await Http.EventuallyAsync(() => OwnContainers().Count == 0, TimeSpan.FromMinutes(1));
+        await Eventually.TrueAsync(() => OwnContainers().Count == 0, TimeSpan.FromMinutes(1), pollMilliseconds: 200);
     }
 
     public async Task DisposeAsync()
@@ -181,7 +183,7 @@ public sealed partial class MultiNodeSwarmTests(MultiNodeSwarm swarm, ITestOutpu
             Cli.TryRun(TimeSpan.FromMinutes(1), ["rm", "-f", .. containers]);
         }
         // Task containers leave the overlay a moment after their service is removed.
-        await Http.EventuallyAsync(() => Cli.TryRun(TimeSpan.FromSeconds(30), "network", "rm", Overlay).ExitCode == 0
-                                          || Cli.TryRun(TimeSpan.FromSeconds(30), "network", "inspect", Overlay).ExitCode != 0, TimeSpan.FromMinutes(1));
+        await Eventually.TrueAsync(() => Cli.TryRun(TimeSpan.FromSeconds(30), "network", "rm", Overlay).ExitCode == 0
+                                         || Cli.TryRun(TimeSpan.FromSeconds(30), "network", "inspect", Overlay).ExitCode != 0, TimeSpan.FromMinutes(1), pollMilliseconds: 200);
     }
 }

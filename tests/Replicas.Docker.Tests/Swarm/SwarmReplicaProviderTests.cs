@@ -3,6 +3,8 @@ using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Ringway.LoadBalancing.AspNetCore;
+using Ringway.TestSupport.Logging;
+using Ringway.TestSupport.Waiting;
 using Xunit.Abstractions;
 
 namespace Ringway.Replicas.Docker.Tests.Swarm;
@@ -48,7 +50,7 @@ public sealed class SwarmReplicaProviderTests(SwarmFixture swarm, ITestOutputHel
 
         Assert.Empty(OwnServices());
         // The manager deletes the overlay at once; the node drops its local copy a moment later.
-        Assert.True(await Http.EventuallyAsync(() => Cli.TryRun(TimeSpan.FromSeconds(30), "network", "inspect", Overlay).ExitCode != 0, TimeSpan.FromSeconds(30)));
+        Assert.True(await Eventually.TrueAsync(() => Cli.TryRun(TimeSpan.FromSeconds(30), "network", "inspect", Overlay).ExitCode != 0, TimeSpan.FromSeconds(30), pollMilliseconds: 200));
     }
 
     [DockerFact]
@@ -63,7 +65,7 @@ public sealed class SwarmReplicaProviderTests(SwarmFixture swarm, ITestOutputHel
         var clock = Stopwatch.StartNew();
         Cli.Run("kill", first);
 
-        Assert.True(await Http.EventuallyAsync(() => TaskContainer(replica.ProviderId) is { Length: > 0 } c && c != first, TimeSpan.FromSeconds(60)));
+        Assert.True(await Eventually.TrueAsync(() => TaskContainer(replica.ProviderId) is { Length: > 0 } c && c != first, TimeSpan.FromSeconds(60), pollMilliseconds: 200));
         (status, var body) = await Http.GetWhenUpAsync(replica.Address, "/home", TimeSpan.FromSeconds(60));
         output.WriteLine($"task answered again {clock.ElapsedMilliseconds} ms after docker kill");
         Assert.Equal(HttpStatusCode.OK, status);

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace Ringway.LoadBalancing.AspNetCore.Tests.Support;
+namespace Ringway.Replicas.Processes.Tests.Support;
 
 /// <summary>The programs the tests run as child processes, built by this project's ProjectReferences.</summary>
 internal static class BuildOutputs

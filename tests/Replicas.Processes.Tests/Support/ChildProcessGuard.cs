@@ -1,6 +1,6 @@
 using Ringway.TestSupport.Processes;
 
-namespace Ringway.LoadBalancing.AspNetCore.Tests.Support;
+namespace Ringway.Replicas.Processes.Tests.Support;
 
 /// <summary>
 /// Marks the processes one test starts with a unique environment variable, and kills, by id, every process that carries

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Ringway.LoadBalancing.AspNetCore.Tests.Support;
+namespace Ringway.Replicas.Processes.Tests.Support;
 
 internal static class Http
 {

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
-namespace Ringway.LoadBalancing.AspNetCore.Tests.Support;
+namespace Ringway.Replicas.Processes.Tests.Support;
 
 /// <summary>Writes log messages to the test's output, so a failing test shows what the provider did.</summary>
 internal sealed class TestOutputLogger<T>(ITestOutputHelper output) : ILogger<T>

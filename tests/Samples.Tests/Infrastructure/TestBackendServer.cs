@@ -1,13 +1,13 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Microsoft.AspNetCore.Http;
+using Ringway.TestSupport.Http;
 
 namespace Ringway.Samples.Tests.Infrastructure;
 
-/// <summary>A replica stand-in on real Kestrel (127.0.0.1, port 0) for the sample host's static mode: /home answers 200.</summary>
+/// <summary>
+/// A replica stand-in on real Kestrel (127.0.0.1, port 0) for the sample host's static mode: /home answers 200, and so
+/// does /heartbeat, so the balancer keeps it in the ring however long a busy machine takes to send the test's request.
+/// </summary>
 public sealed class TestBackendServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -22,19 +22,12 @@ public sealed class TestBackendServer : IAsyncDisposable
 
     public static async Task<TestBackendServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackApp.CreateBuilder().Build();
         app.MapGet("/home", () => "Hello from the test backend");
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestBackendServer(app, address);
+        app.MapGet("/heartbeat", () => Results.Ok());
+        var address = await LoopbackApp.StartAsync(app);
+        return new TestBackendServer(app, address.ToString());
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await LoopbackApp.StopAsync(_app);
 }

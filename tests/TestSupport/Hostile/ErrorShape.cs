@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Ringway.TestSupport.Hostile;
 
-/// <summary>SPEC.md's error body: exactly <c>{"message": "&lt;Error&gt; ...", "status": "failure"}</c>, as application/json.</summary>
+/// <summary>The contract's error body (docs/contract.md): exactly <c>{"message": "&lt;Error&gt; ...", "status": "failure"}</c>, as application/json.</summary>
 public static class ErrorShape
 {
     /// <summary>Null when <paramref name="body"/> has the shape; otherwise what is wrong with it.</summary>

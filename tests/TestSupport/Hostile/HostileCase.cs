@@ -8,7 +8,7 @@ namespace Ringway.TestSupport.Hostile;
 /// One line of Corpus/hostile.jsonl (copied to the output directory from Hostile/Corpus here): a request (method, path, headers, body, or a raw request text with <c>{host}</c>),
 /// optionally made bigger by a generator, optionally trickled, and what may come back:
 /// <list type="bullet">
-/// <item><c>json</c>: a 4xx in SPEC.md's error shape, written by the balancer;</item>
+/// <item><c>json</c>: a 4xx in the contract's error shape (docs/contract.md), written by the balancer;</item>
 /// <item><c>kestrel</c>: Kestrel's own protocol-level rejection: a 4xx (any body) or the connection closed without a response;</item>
 /// <item><c>4xx</c>: a 4xx passed through from a replica (its own body).</item>
 /// </list>

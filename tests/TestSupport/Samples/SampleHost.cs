@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
+using Ringway.TestSupport.Http;
 using Ringway.TestSupport.Processes;
+using Ringway.TestSupport.Waiting;
 
 namespace Ringway.TestSupport.Samples;
 
@@ -94,7 +95,7 @@ public sealed partial class SampleHost : IAsyncDisposable
                 BaseAddress = host.Address,
                 Timeout = TimeSpan.FromSeconds(30),
             };
-            if (!await ProcessTable.EventuallyAsync(async () => await host.ReplicasReadyAsync(), TimeSpan.FromSeconds(30), 100))
+            if (!await Eventually.TrueAsync(async () => await host.ReplicasReadyAsync(), TimeSpan.FromSeconds(30), 100))
             {
                 throw new InvalidOperationException($"/rep did not answer with replicas:\n{host.Output}");
             }
@@ -165,27 +166,14 @@ public sealed partial class SampleHost : IAsyncDisposable
         }
     }
 
-    public async Task<IReadOnlyList<string>> ReplicasAsync()
-    {
-        using var json = JsonDocument.Parse(await Client.GetStringAsync("/rep"));
-        return [.. json.RootElement.GetProperty("message").GetProperty("replicas").EnumerateArray().Select(e => e.GetString()!)];
-    }
+    public async Task<IReadOnlyList<string>> ReplicasAsync() => await Client.GetReplicasAsync();
 
-    public Task<HttpResponseMessage> AddAsync(string body) => SendJsonAsync(HttpMethod.Post, "/add", body);
+    public Task<HttpResponseMessage> AddAsync(string body) => Client.AddReplicasAsync(body);
 
-    public Task<HttpResponseMessage> RemoveAsync(string body) => SendJsonAsync(HttpMethod.Delete, "/rm", body);
+    public Task<HttpResponseMessage> RemoveAsync(string body) => Client.RemoveReplicasAsync(body);
 
     /// <summary>A request with a JSON body, or none when <paramref name="body"/> is null.</summary>
-    public Task<HttpResponseMessage> SendJsonAsync(HttpMethod method, string path, string? body)
-    {
-        var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-        }
-
-        return Client.SendAsync(request);
-    }
+    public Task<HttpResponseMessage> SendJsonAsync(HttpMethod method, string path, string? body) => Client.SendJsonAsync(method, path, body);
 
     public async ValueTask DisposeAsync()
     {

@@ -2,7 +2,7 @@
 
 One JSON object per line: name, then either method/path (+ headers [[name, value]], body or bodyBase64, generate) or raw
 (a whole request, {host} replaced), optional trickle {everyMs, bytes, headersFirst}, and expect:
-  json     a 4xx in SPEC.md's error shape, written by the balancer
+  json     a 4xx in the contract's error shape (docs/contract.md), written by the balancer
   kestrel  Kestrel's own protocol-level rejection: a 4xx with its own (empty) body, or the connection closed
   4xx      a 4xx passed through from a replica (the sample Server answers 405 to methods it does not serve)
 Generators (big inputs are made by the test, not stored): "hostnames COUNT n=N", "nested DEPTH", "nested-objects DEPTH",

@@ -1,0 +1,22 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Ringway.LoadBalancing.AspNetCore.Routing;
+
+namespace Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
+
+/// <summary>What these tests add to the shared <see cref="TestBalancer"/>: static replicas from test backends, and the ring.</summary>
+internal static class TestBalancerExtensions
+{
+    extension(TestBalancer)
+    {
+        /// <summary>A balancer over <paramref name="backends"/> as static replicas.</summary>
+        public static Task<TestBalancer> StartAsync(IEnumerable<TestBackend> backends, Action<ConsistentHashBalancerOptions>? configure = null, Action<WebApplication>? map = null)
+            => TestBalancer.StartAsync(b => b.AddStaticReplicas(backends.Select(x => x.Address.ToString())), configure, map);
+    }
+
+    extension(TestBalancer balancer)
+    {
+        /// <summary>The replicas in the ring (internal to the balancer).</summary>
+        public ReplicaTable Table => balancer.Services.GetRequiredService<ReplicaTable>();
+    }
+}
