@@ -50,10 +50,16 @@ public static class DockerReplicasBuilderExtensions
     /// <returns>The same builder.</returns>
     public static IConsistentHashBalancerBuilder AddSwarmReplicas(this IConsistentHashBalancerBuilder builder, Action<SwarmReplicaOptions> configure)
     {
-        return AddProvider(builder, configure, sp => new SwarmReplicaProvider(
+        AddProvider(builder, configure, sp => new SwarmReplicaProvider(
             sp.GetRequiredService<IOptions<SwarmReplicaOptions>>(),
             sp.GetRequiredService<ILogger<SwarmReplicaProvider>>(),
             sp.GetRequiredService<TimeProvider>()));
+        // Several balancers sharing the replicas (Leadership:Enabled): the lease tells the supervisor whether this one acts.
+        builder.Services.TryAddSingleton<SwarmLeadership>();
+        builder.Services.TryAddSingleton<IReplicaLeadership>(sp =>
+            sp.GetRequiredService<IOptions<SwarmReplicaOptions>>().Value.Leadership.Enabled ? sp.GetRequiredService<SwarmLeadership>() : null!);
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SwarmLeadership>());
+        return builder;
     }
 
     /// <summary>

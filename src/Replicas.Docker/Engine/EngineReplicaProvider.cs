@@ -324,6 +324,9 @@ internal abstract class EngineReplicaProvider<TOptions, TResource> : IReplicaPro
     private protected virtual Task DeleteNetworkAsync(string network, CancellationToken cancellationToken) =>
         _client.Networks.DeleteNetworkAsync(network, cancellationToken);
 
+    /// <summary>Whether shutting down removes this instance's replicas (<see cref="ContainerReplicaOptions.OnShutdown"/>).</summary>
+    private protected virtual bool RemovesOnShutdown => _options.OnShutdown == ReplicaShutdownBehavior.Remove;
+
     /// <summary>For hosts that dispose synchronously; the work is the same as <see cref="DisposeAsync"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
@@ -336,7 +339,7 @@ internal abstract class EngineReplicaProvider<TOptions, TResource> : IReplicaPro
         }
         try
         {
-            if (_options.OnShutdown == ReplicaShutdownBehavior.Remove)
+            if (RemovesOnShutdown)
             {
                 using var timeout = new CancellationTokenSource(RemoveTimeout);
                 LogShutdownRemoved(await RemoveOwnReplicasAsync(timeout.Token).ConfigureAwait(false));

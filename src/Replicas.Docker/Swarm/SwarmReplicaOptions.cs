@@ -46,6 +46,9 @@ public sealed class SwarmReplicaOptions : ContainerReplicaOptions
     /// </summary>
     public TimeSpan TaskStartTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Balancers sharing these replicas, of which one acts on membership at a time. Default: off (one balancer).</summary>
+    public SwarmLeadershipOptions Leadership { get; } = new();
+
     /// <summary>The parsed <see cref="Constraints"/> (valid options only).</summary>
     internal List<NodeConstraint> ParsedConstraints() => [.. Constraints.Select(c => NodeConstraint.Parse(c, out _)!)];
 
@@ -77,6 +80,14 @@ public sealed class SwarmReplicaOptions : ContainerReplicaOptions
         if (TaskStartTimeout <= TimeSpan.Zero)
         {
             yield return "TaskStartTimeout must be positive.";
+        }
+        if (Leadership.LeaseDuration < TimeSpan.FromSeconds(1))
+        {
+            yield return "Leadership:LeaseDuration must be at least 1 second.";
+        }
+        if (Leadership.Name is { } name && !ResourceNames.IsValidLabelValue(name))
+        {
+            yield return $"Leadership:Name must be 1-63 letters, digits, '-', '_' or '.', not \"{name}\".";
         }
     }
 }

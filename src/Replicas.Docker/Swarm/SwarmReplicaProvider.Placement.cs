@@ -182,6 +182,12 @@ internal sealed partial class SwarmReplicaProvider
     [LoggerMessage(EventId = 4063, Level = LogLevel.Information, Message = "Found replica {Hostname} (Swarm service {ServiceName}) on node {Node}")]
     private static partial void LogFound(ILogger logger, string hostname, string serviceName, string node);
 
-    private protected override void LogAdopted(SwarmService resource, Replica replica) =>
-        LogFound(_logger, replica.Hostname, NameOf(resource), replica.Location ?? "(none now)");
+    // Once per service: a balancer that follows another lists the replicas every few seconds.
+    private protected override void LogAdopted(SwarmService resource, Replica replica)
+    {
+        if (_announced.TryAdd(resource.ID, 0))
+        {
+            LogFound(_logger, replica.Hostname, NameOf(resource), replica.Location ?? "(none now)");
+        }
+    }
 }

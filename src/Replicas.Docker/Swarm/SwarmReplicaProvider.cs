@@ -17,6 +17,7 @@ internal sealed partial class SwarmReplicaProvider : EngineReplicaProvider<Swarm
 {
     private readonly TimeProvider _time;
     private readonly List<NodeConstraint> _constraints;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _announced = new(StringComparer.Ordinal);
 
     public SwarmReplicaProvider(IOptions<SwarmReplicaOptions> options, ILogger<SwarmReplicaProvider> logger, TimeProvider? time = null)
         : base(options.Value, logger, options.Value.Network, options.Value.CreateNetwork)
@@ -30,6 +31,9 @@ internal sealed partial class SwarmReplicaProvider : EngineReplicaProvider<Swarm
     private protected override bool NetworkAttachable => true;
 
     private protected override string NetworkKind => "overlay network";
+
+    // Replicas shared with other balancers keep serving them when this one stops.
+    private protected override bool RemovesOnShutdown => base.RemovesOnShutdown && !_options.Leadership.Enabled;
 
     private protected override async Task<IReadOnlyList<Replica>> StartReplicasAsync(IReadOnlyList<string> hostnames, string what, CancellationToken cancellationToken)
     {

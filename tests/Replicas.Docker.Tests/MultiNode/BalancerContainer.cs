@@ -39,7 +39,7 @@ public sealed class BalancerContainer : IAsyncDisposable
         var build = Path.GetDirectoryName(SampleHost.LoadBalancerDll)!;
         string[] run =
         [
-            "run", "-d", "--name", name, "--label", $"{TestResources.TestLabel}={testId}", "--network", network,
+            "run", "-d", "--name", name, "--label", $"{TestResources.TestLabel}={testId}", "--label", MultiNodeSwarm.SweptLabel, "--network", network,
             "-p", "127.0.0.1::5000", "-v", "/var/run/docker.sock:/var/run/docker.sock", "-v", $"{build}:/app:ro", "-w", "/app",
             "--user", "0", "--entrypoint", "dotnet",
             // 4: a connection to a vanished replica fails after about 6 s of unanswered retransmissions, not 15 minutes (docs/docker.md).

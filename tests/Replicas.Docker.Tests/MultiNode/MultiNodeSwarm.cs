@@ -8,6 +8,9 @@ namespace Ringway.Replicas.Docker.Tests.MultiNode;
 /// </summary>
 public sealed class MultiNodeSwarm : IAsyncLifetime
 {
+    /// <summary>Containers the multi-node tests run on the manager (the balancers) carry it; a new fixture removes any left over.</summary>
+    public const string SweptLabel = "io.ringway.test.multinode=true";
+
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(4);
     private string? _run;
 
@@ -28,7 +31,19 @@ public sealed class MultiNodeSwarm : IAsyncLifetime
         {
             return Task.CompletedTask;
         }
+        // First the sweep: an earlier run that crashed may have left its swarm (the engine keeps it across restarts).
         Script("clean");
+        Unavailable = MultiNodeEnvironment.SwarmInTheWay();
+        if (Unavailable is not null)
+        {
+            return Task.CompletedTask;
+        }
+        // Balancer containers of a run that crashed (the swarm, its services and overlays went with the swarm's removal).
+        var leftovers = Cli.Run("ps", "-aq", "--filter", $"label={SweptLabel}").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (leftovers.Length > 0)
+        {
+            Cli.TryRun(TimeSpan.FromMinutes(1), ["rm", "-f", .. leftovers]);
+        }
         // The swarm's dispatcher heartbeat (a node is marked down after about three): Docker's default unless the long run sets one.
         var heartbeat = Environment.GetEnvironmentVariable("RINGWAY_MULTINODE_HEARTBEAT") is { Length: > 0 } value ? value : "5s";
         var (exit, output, errors) = Script("up", "--owner", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -119,6 +134,12 @@ public static class MultiNodeEnvironment
                 return $"{tool} is missing (apt-get install -y iproute2 util-linux docker.io, as .ci/docker-setup.sh does).";
             }
         }
+        return null;
+    }
+
+    /// <summary>Why the engine cannot host the test swarm (it is in another swarm), or null; asked after the leftover sweep.</summary>
+    public static string? SwarmInTheWay()
+    {
         var swarm = Cli.TryRun(TimeSpan.FromSeconds(15), "info", "--format", "{{.Swarm.LocalNodeState}}").Output.Trim();
         return swarm is "inactive" or ""
             ? null

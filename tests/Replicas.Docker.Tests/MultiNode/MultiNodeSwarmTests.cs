@@ -159,7 +159,7 @@ public sealed partial class MultiNodeSwarmTests(MultiNodeSwarm swarm, ITestOutpu
     /// <summary>Removes this test's services (replicas and others) and waits until no node runs their containers any more.</summary>
     private async Task RemoveOwnAsync()
     {
-        foreach (var filter in new[] { $"label={ResourceNames.InstanceLabel}={Instance}", $"label={TestResources.TestLabel}={_id}" })
+        foreach (var filter in new[] { $"label={ResourceNames.InstanceLabel}={Instance}", $"label={SwarmLeadership.LeaseLabel}={Instance}", $"label={TestResources.TestLabel}={_id}" })
         {
             var services = Cli.Run("service", "ls", "-q", "--filter", filter).Split('\n', StringSplitOptions.RemoveEmptyEntries);
             if (services.Length > 0)
