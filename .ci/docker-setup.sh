@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure a Docker engine answers and the images the Docker tests and the compose system need exist.
 # Idempotent: an engine that answers is left alone; images that exist are not rebuilt.
-#   1. engine: installs Debian's docker.io (+ docker-compose v1, debootstrap) when missing, starts dockerd
+#   1. engine: installs Debian's docker.io (+ docker-compose v1, debootstrap, and iproute2/util-linux/procps for the
+#      tests' multi-node swarm) when missing, starts dockerd
 #      in the background (log: /var/log/ringway-dockerd.log), overlay2 first, vfs as fallback;
 #   2. base image: ringway/dotnet-aspnet-offline:10.0, made offline (samples/docker/make-offline-base.sh);
 #   3. sample images: ringway/sample-server and ringway/sample-loadbalancer (samples/docker/build-images.sh),
@@ -20,6 +21,10 @@ install_packages() {
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
   command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+  # The multi-node swarm of the tests (scripts/swarm-nodes.sh): network namespaces and veth links (ip), nsenter/unshare, ps.
+  command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+  command -v nsenter >/dev/null 2>&1 || missing+=(util-linux)
+  command -v ps >/dev/null 2>&1 || missing+=(procps)
   if ((${#missing[@]})); then
     log "installing ${missing[*]} from Debian packages"
     export DEBIAN_FRONTEND=noninteractive
@@ -63,7 +68,7 @@ start_engine() {
 
 if engine_answers; then
   log "a Docker engine answers already"
-  command -v debootstrap >/dev/null 2>&1 && command -v docker-compose >/dev/null 2>&1 || install_packages
+  for tool in debootstrap docker-compose ip nsenter ps; do command -v $tool >/dev/null 2>&1 || { install_packages; break; }; done
 else
   install_packages
   start_engine

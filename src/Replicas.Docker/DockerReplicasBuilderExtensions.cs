@@ -40,8 +40,9 @@ public static class DockerReplicasBuilderExtensions
     }
 
     /// <summary>
-    /// Runs each replica as a single-task Docker Swarm service on an attachable overlay network, so replicas spread
-    /// over the swarm's nodes and Swarm restarts failed tasks. The balancer must talk to a Swarm manager.
+    /// Runs each replica as a single-task Docker Swarm service on an attachable overlay network: replicas spread over the
+    /// swarm's nodes (<see cref="SwarmReplicaOptions.SpreadOver"/>) and Swarm restarts failed tasks. The balancer must talk
+    /// to a Swarm manager.
     /// Replaces any replica provider registered before.
     /// </summary>
     /// <param name="builder">The balancer builder returned by <c>AddConsistentHashBalancer()</c>.</param>
@@ -49,9 +50,16 @@ public static class DockerReplicasBuilderExtensions
     /// <returns>The same builder.</returns>
     public static IConsistentHashBalancerBuilder AddSwarmReplicas(this IConsistentHashBalancerBuilder builder, Action<SwarmReplicaOptions> configure)
     {
-        return AddProvider(builder, configure, sp => new SwarmReplicaProvider(
+        AddProvider(builder, configure, sp => new SwarmReplicaProvider(
             sp.GetRequiredService<IOptions<SwarmReplicaOptions>>(),
-            sp.GetRequiredService<ILogger<SwarmReplicaProvider>>()));
+            sp.GetRequiredService<ILogger<SwarmReplicaProvider>>(),
+            sp.GetRequiredService<TimeProvider>()));
+        // Several balancers sharing the replicas (Leadership:Enabled): the lease tells the supervisor whether this one acts.
+        builder.Services.TryAddSingleton<SwarmLeadership>();
+        builder.Services.TryAddSingleton<IReplicaLeadership>(sp =>
+            sp.GetRequiredService<IOptions<SwarmReplicaOptions>>().Value.Leadership.Enabled ? sp.GetRequiredService<SwarmLeadership>() : null!);
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SwarmLeadership>());
+        return builder;
     }
 
     /// <summary>

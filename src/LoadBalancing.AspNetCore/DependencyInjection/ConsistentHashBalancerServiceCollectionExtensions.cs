@@ -83,7 +83,8 @@ public static class ConsistentHashBalancerServiceCollectionExtensions
             sp.GetService<IReplicaProvider>() ?? NoReplicaProvider.Instance,
             sp.GetRequiredService<HeartbeatProber>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<ReplicaSupervisor>>()));
+            sp.GetRequiredService<ILogger<ReplicaSupervisor>>(),
+            sp.GetService<IReplicaLeadership>()));
         services.TryAddSingleton<IReplicaSet>(sp => sp.GetRequiredService<ReplicaSupervisor>());
         services.AddHostedService(sp => sp.GetRequiredService<ReplicaSupervisor>());
         services.AddHealthChecks().AddCheck<BalancerHealthCheck>(BalancerHealthCheck.Name);

@@ -48,6 +48,9 @@ internal static partial class Log
     [LoggerMessage(209, LogLevel.Information, "Adopted {Count} running replica(s) from the provider")]
     public static partial void Adopted(ILogger logger, int count);
 
+    [LoggerMessage(213, LogLevel.Information, "Balancer {Name} {What}")]
+    public static partial void Leadership(ILogger logger, string name, string what);
+
     [LoggerMessage(210, LogLevel.Warning, "Watching replica exits failed; heartbeats still catch failures")]
     public static partial void WatchFailed(ILogger logger, Exception exception);
 

@@ -116,6 +116,7 @@ internal sealed class Membership(ReplicaTable table, TimeProvider time, ILogger 
         MembershipChangeReason.NeverAnswered => "did not answer after start",
         MembershipChangeReason.Exited => "exited",
         MembershipChangeReason.Shutdown => "shutting down",
+        MembershipChangeReason.Followed => "gone from the provider's list",
         _ => reason.ToString(),
     };
 }

@@ -51,4 +51,7 @@ internal enum MembershipChangeReason
 
     /// <summary>The balancer is stopping.</summary>
     Shutdown,
+
+    /// <summary>Another balancer acts on membership, and the provider listed the replica as started or gone.</summary>
+    Followed,
 }

@@ -16,6 +16,7 @@ internal sealed class ReplicaLifecycle(
     TimeProvider time,
     ILogger logger,
     Action<SupervisorCommand> post,
+    Func<bool> acts,
     CancellationToken stopping)
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
@@ -26,7 +27,8 @@ internal sealed class ReplicaLifecycle(
     /// <summary>Starts the named replicas; on failure logs it, starts nothing and tries again after a delay.</summary>
     public async Task<IReadOnlyList<SupervisedReplica>> TryStartAsync(List<string> names, MembershipChangeReason reason)
     {
-        if (names.Count == 0)
+        // Checked last thing before the provider: a balancer that no longer leads must not start a second copy.
+        if (names.Count == 0 || !acts())
         {
             return [];
         }

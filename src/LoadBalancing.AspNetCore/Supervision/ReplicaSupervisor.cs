@@ -12,7 +12,9 @@ namespace Ringway.LoadBalancing.AspNetCore.Supervision;
 /// Owns membership: starts the initial replicas, replaces those that fail or exit, carries out /add and /rm and the
 /// autoscaler's decisions. Every change runs as a command on one loop, so the ring, the provider and /rep never
 /// disagree. The <see cref="HeartbeatProber"/>, the provider's exit watch, the drain step and the autoscaler's timer
-/// run beside the loop and post commands to it.
+/// run beside the loop and post commands to it. When several balancers share the replicas (an
+/// <see cref="IReplicaLeadership"/> is registered), only the leader acts on membership; the others follow the provider's
+/// list on a timer and only take failing replicas out of their own ring.
 /// </summary>
 internal sealed class ReplicaSupervisor : IHostedService, IReplicaSet, IAsyncDisposable
 {
@@ -25,6 +27,8 @@ internal sealed class ReplicaSupervisor : IHostedService, IReplicaSet, IAsyncDis
     private readonly ILogger _logger;
     private readonly Membership _membership;
     private readonly ReplicaLifecycle _lifecycle;
+    private readonly IReplicaLeadership? _leadership;
+    private readonly MembershipFollower _follower;
     private readonly Channel<SupervisorCommand> _commands = Channel.CreateUnbounded<SupervisorCommand>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
 
@@ -33,6 +37,8 @@ internal sealed class ReplicaSupervisor : IHostedService, IReplicaSet, IAsyncDis
     private Task _heartbeats = Task.CompletedTask;
     private Task _exits = Task.CompletedTask;
     private Task _autoscaling = Task.CompletedTask;
+    private Task _following = Task.CompletedTask;
+    private bool _acted;
 
     /// <summary>Takes its provider from the registration, which passes one without replicas when none was added.</summary>
     public ReplicaSupervisor(
@@ -41,8 +47,10 @@ internal sealed class ReplicaSupervisor : IHostedService, IReplicaSet, IAsyncDis
         IReplicaProvider provider,
         HeartbeatProber prober,
         TimeProvider time,
-        ILogger<ReplicaSupervisor> logger)
+        ILogger<ReplicaSupervisor> logger,
+        IReplicaLeadership? leadership = null)
     {
+        _leadership = leadership;
         _options = options.Value;
         _table = table;
         _provider = provider;
@@ -50,7 +58,8 @@ internal sealed class ReplicaSupervisor : IHostedService, IReplicaSet, IAsyncDis
         _time = time;
         _logger = logger;
         _membership = new Membership(table, time, logger);
-        _lifecycle = new ReplicaLifecycle(provider, _membership, prober, new ReplicaDrainer(_options.Replicas.DrainTimeout, time, logger), time, logger, Post, _stopping.Token);
+        _lifecycle = new ReplicaLifecycle(provider, _membership, prober, new ReplicaDrainer(_options.Replicas.DrainTimeout, time, logger), time, logger, Post, () => Acts, _stopping.Token);
+        _follower = new MembershipFollower(provider, _membership, _lifecycle);
         _autoscaler = new Autoscaler(_options.Autoscaling, _options.Replicas.MaxCount, time);
     }
 
@@ -74,6 +83,9 @@ internal sealed class ReplicaSupervisor : IHostedService, IReplicaSet, IAsyncDis
 
     /// <summary>Whether replicas can be added (false for fixed addresses or no provider).</summary>
     public bool CanStart => _provider.CanStart;
+
+    /// <summary>Whether this balancer acts on membership: always, unless it shares its replicas and another balancer leads.</summary>
+    private bool Acts => _leadership?.IsLeader ?? true;
 
     /// <summary>Adds <paramref name="n"/> replicas, named by <paramref name="hostnames"/> first and randomly after. Validated input only.</summary>
     public Task<AdminResult> AddAsync(int n, IReadOnlyList<string> hostnames, CancellationToken cancellationToken)
@@ -102,6 +114,11 @@ internal sealed class ReplicaSupervisor : IHostedService, IReplicaSet, IAsyncDis
         {
             _autoscaling = Task.Run(() => _autoscaler.RunAsync(() => Post(new AutoscaleTick()), stopping), CancellationToken.None);
         }
+
+        if (_leadership is not null)
+        {
+            _following = Task.Run(() => TickAsync(() => Post(new FollowTick()), stopping), CancellationToken.None);
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -116,7 +133,7 @@ internal sealed class ReplicaSupervisor : IHostedService, IReplicaSet, IAsyncDis
         await shutdown.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         _commands.Writer.TryComplete();
-        await Task.WhenAll(_loop, _heartbeats, _exits, _autoscaling).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(_loop, _heartbeats, _exits, _autoscaling, _following).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -176,6 +193,7 @@ internal sealed class ReplicaSupervisor : IHostedService, IReplicaSet, IAsyncDis
         DrainFinished c => _lifecycle.StopDrainedAsync(c),
         RetryStart c => _lifecycle.RetryAsync(c),
         AutoscaleTick => AutoscaleAsync(),
+        FollowTick => FollowOrTakeOverAsync(),
         ShutDown c => ShutDownAsync(c),
         _ => Task.CompletedTask,
     };
@@ -186,6 +204,14 @@ internal sealed class ReplicaSupervisor : IHostedService, IReplicaSet, IAsyncDis
         _membership.Desired = CanStart ? _options.Replicas.Count : 0;
         try
         {
+            if (!Acts)
+            {
+                // Another balancer may lead: take what runs, start nothing; the follow timer keeps up from here.
+                await _follower.FollowAsync(_stopping.Token).ConfigureAwait(false);
+                return;
+            }
+
+            _acted = true;
             var adopted = await _provider.ListAsync(_stopping.Token).ConfigureAwait(false);
             foreach (var replica in adopted)
             {
@@ -215,6 +241,12 @@ internal sealed class ReplicaSupervisor : IHostedService, IReplicaSet, IAsyncDis
 
     private async Task AddAsync(AddReplicas command)
     {
+        if (RefuseUnlessActing() is { } notLeader)
+        {
+            command.Completion.TrySetResult(notLeader);
+            return;
+        }
+
         if (AdminRules.RefuseAdd(_membership, command, CanStart, _options.Replicas.MaxCount) is { } refusal)
         {
             command.Completion.TrySetResult(refusal);
@@ -244,6 +276,12 @@ internal sealed class ReplicaSupervisor : IHostedService, IReplicaSet, IAsyncDis
 
     private Task RemoveAsync(RemoveReplicas command)
     {
+        if (RefuseUnlessActing() is { } notLeader)
+        {
+            command.Completion.TrySetResult(notLeader);
+            return Task.CompletedTask;
+        }
+
         var (chosen, refusal) = AdminRules.ChooseForRemoval(_membership, command, Random.Shared);
         if (refusal is null)
         {
@@ -296,9 +334,11 @@ internal sealed class ReplicaSupervisor : IHostedService, IReplicaSet, IAsyncDis
     private async Task FailAsync(SupervisedReplica member, MembershipChangeReason reason)
     {
         _membership.Leave(member, reason);
-        if (!CanStart)
+        if (!CanStart || !Acts)
         {
-            return; // A fixed address: keep probing, it rejoins when it answers again.
+            // A fixed address: keep probing, it rejoins when it answers again. Another balancer leads: it replaces the
+            // replica, and following drops this one once the provider no longer lists it.
+            return;
         }
 
         _membership.Remove(member, reason);
@@ -309,6 +349,11 @@ internal sealed class ReplicaSupervisor : IHostedService, IReplicaSet, IAsyncDis
 
     private async Task AutoscaleAsync()
     {
+        if (!Acts)
+        {
+            return;
+        }
+
         var count = _membership.Count;
         var (desired, average) = _autoscaler.Decide(_membership.Members.Sum(m => m.State.InFlight), count);
         if (desired == count)
@@ -332,7 +377,8 @@ internal sealed class ReplicaSupervisor : IHostedService, IReplicaSet, IAsyncDis
     {
         try
         {
-            if (CanStart && _options.Replicas.StopOnShutdown)
+            // Replicas shared with other balancers keep serving them.
+            if (CanStart && _options.Replicas.StopOnShutdown && _leadership is null)
             {
                 await _lifecycle.StopAllAsync().ConfigureAwait(false);
             }
@@ -340,6 +386,52 @@ internal sealed class ReplicaSupervisor : IHostedService, IReplicaSet, IAsyncDis
         finally
         {
             command.Completion.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// A follower follows the provider's list. A balancer that has just begun to lead adopts what runs (its predecessor's
+    /// replicas) and starts the missing ones; one that no longer leads says so and follows from now on.
+    /// </summary>
+    private async Task FollowOrTakeOverAsync()
+    {
+        var acts = Acts;
+        if (acts && _acted)
+        {
+            return;
+        }
+
+        if (acts != _acted)
+        {
+            Log.Leadership(_logger, _leadership!.Name, acts ? "leads: it acts on membership now" : $"no longer leads (leader: {_leadership.Leader ?? "none known"})");
+        }
+
+        _acted = acts;
+        await _follower.FollowAsync(_stopping.Token).ConfigureAwait(false);
+        if (acts && CanStart)
+        {
+            _membership.Desired = Math.Max(_options.Replicas.Count, _membership.Count);
+            await _lifecycle.StartMissingAsync(MembershipChangeReason.Respawn).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>409 naming the leader when another balancer acts on membership; null when this one does.</summary>
+    private AdminResult? RefuseUnlessActing() => Acts
+        ? null
+        : AdminResult.Fail(409, $"This balancer ({_leadership!.Name}) does not act on membership; send /add and /rm to the leader: {_leadership.Leader ?? "none known now, try again shortly"}", Hostnames);
+
+    private async Task TickAsync(Action tick, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.Health.Interval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                tick();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
         }
     }
 

@@ -42,3 +42,6 @@ internal sealed record RetryStart(MembershipChangeReason Reason) : SupervisorCom
 
 /// <summary>Time to sample the load and let the autoscaling policy decide.</summary>
 internal sealed record AutoscaleTick : SupervisorCommand;
+
+/// <summary>Time to check leadership: a balancer that does not act takes membership from the provider's list; one that just began to act adopts and tops up.</summary>
+internal sealed record FollowTick : SupervisorCommand;

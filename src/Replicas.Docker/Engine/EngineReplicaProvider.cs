@@ -106,6 +106,7 @@ internal abstract class EngineReplicaProvider<TOptions, TResource> : IReplicaPro
         {
             using var timeout = DockerEngine.Timeout(_options.EngineTimeout, cancellationToken);
             var listed = await ListOwnAsync(timeout.Token).ConfigureAwait(false);
+            var locations = await LocationsAsync(listed, timeout.Token).ConfigureAwait(false);
             var replicas = new List<Replica>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var resource in OldestFirst(listed))
@@ -123,7 +124,8 @@ internal abstract class EngineReplicaProvider<TOptions, TResource> : IReplicaPro
                     await RemoveQuietlyAsync(IdOf(resource)).ConfigureAwait(false);
                     continue;
                 }
-                var replica = new Replica(hostname, address, IdOf(resource));
+                var replica = new Replica(hostname, address, IdOf(resource)) { Location = locations.GetValueOrDefault(IdOf(resource)) };
+                LogAdopted(resource, replica);
                 Track(replica);
                 replicas.Add(replica);
             }
@@ -157,6 +159,15 @@ internal abstract class EngineReplicaProvider<TOptions, TResource> : IReplicaPro
 
     /// <summary>Where the balancer reaches the replica, or null when its port was not published.</summary>
     private protected abstract Task<Uri?> AddressOfAsync(TResource resource, CancellationToken cancellationToken);
+
+    /// <summary>Where each listed resource runs (<see cref="Replica.Location"/>), by id; by default nowhere in particular.</summary>
+    private protected virtual Task<IReadOnlyDictionary<string, string>> LocationsAsync(IList<TResource> listed, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>());
+
+    /// <summary>Logs a replica that listing adopted; by default nothing.</summary>
+    private protected virtual void LogAdopted(TResource resource, Replica replica)
+    {
+    }
 
     /// <summary>Remembers a replica this provider adopted or started (for watching its exits); by default nothing.</summary>
     private protected virtual void Track(Replica replica)
@@ -313,6 +324,9 @@ internal abstract class EngineReplicaProvider<TOptions, TResource> : IReplicaPro
     private protected virtual Task DeleteNetworkAsync(string network, CancellationToken cancellationToken) =>
         _client.Networks.DeleteNetworkAsync(network, cancellationToken);
 
+    /// <summary>Whether shutting down removes this instance's replicas (<see cref="ContainerReplicaOptions.OnShutdown"/>).</summary>
+    private protected virtual bool RemovesOnShutdown => _options.OnShutdown == ReplicaShutdownBehavior.Remove;
+
     /// <summary>For hosts that dispose synchronously; the work is the same as <see cref="DisposeAsync"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
@@ -325,7 +339,7 @@ internal abstract class EngineReplicaProvider<TOptions, TResource> : IReplicaPro
         }
         try
         {
-            if (_options.OnShutdown == ReplicaShutdownBehavior.Remove)
+            if (RemovesOnShutdown)
             {
                 using var timeout = new CancellationTokenSource(RemoveTimeout);
                 LogShutdownRemoved(await RemoveOwnReplicasAsync(timeout.Token).ConfigureAwait(false));

@@ -15,9 +15,15 @@ namespace Ringway.Replicas.Docker;
 /// </summary>
 internal sealed partial class SwarmReplicaProvider : EngineReplicaProvider<SwarmReplicaOptions, SwarmService>
 {
-    public SwarmReplicaProvider(IOptions<SwarmReplicaOptions> options, ILogger<SwarmReplicaProvider> logger)
+    private readonly TimeProvider _time;
+    private readonly List<NodeConstraint> _constraints;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _announced = new(StringComparer.Ordinal);
+
+    public SwarmReplicaProvider(IOptions<SwarmReplicaOptions> options, ILogger<SwarmReplicaProvider> logger, TimeProvider? time = null)
         : base(options.Value, logger, options.Value.Network, options.Value.CreateNetwork)
     {
+        _time = time ?? TimeProvider.System;
+        _constraints = _options.ParsedConstraints();
     }
 
     private protected override string NetworkDriver => "overlay";
@@ -26,34 +32,40 @@ internal sealed partial class SwarmReplicaProvider : EngineReplicaProvider<Swarm
 
     private protected override string NetworkKind => "overlay network";
 
+    // Replicas shared with other balancers keep serving them when this one stops.
+    private protected override bool RemovesOnShutdown => base.RemovesOnShutdown && !_options.Leadership.Enabled;
+
     private protected override async Task<IReadOnlyList<Replica>> StartReplicasAsync(IReadOnlyList<string> hostnames, string what, CancellationToken cancellationToken)
     {
-        var started = new List<Replica>();
+        var attempts = new List<Task<Replica>>();
         try
         {
             await EnsureNetworkAsync(what, cancellationToken).ConfigureAwait(false);
-            // One at a time: a swarm manager serialises service creation anyway.
-            foreach (var hostname in hostnames)
-            {
-                started.Add(await StartOneAsync(hostname, cancellationToken).ConfigureAwait(false));
-            }
+            var placement = await PlacementAsync(cancellationToken).ConfigureAwait(false);
+            // Together: each waits for its task to run, which takes seconds; the nodes are chosen one after another.
+            attempts.AddRange(hostnames.Select(hostname => PlaceAsync(hostname, placement, cancellationToken)));
+            await Task.WhenAll(attempts).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            foreach (var replica in started)
+            // All or nothing: remove what did start, then report the first failure.
+            foreach (var started in attempts.Where(a => a.IsCompletedSuccessfully))
             {
-                await RemoveQuietlyAsync(replica.ProviderId).ConfigureAwait(false);
+                await RemoveQuietlyAsync(started.Result.ProviderId).ConfigureAwait(false);
             }
-            throw EngineFailure(e, what);
+            var failure = attempts.FirstOrDefault(a => a.IsFaulted)?.Exception?.GetBaseException() ?? e;
+            throw EngineFailure(failure, what);
         }
-        foreach (var replica in started)
+        var replicas = attempts.Select(a => a.Result).ToList();
+        foreach (var replica in replicas)
         {
-            LogStarted(_logger, replica.Hostname, replica.ProviderId, replica.Address);
+            LogStarted(_logger, replica.Hostname, replica.ProviderId, replica.Location ?? "(unknown)", replica.Address);
         }
-        return started;
+        return replicas;
     }
 
-    private async Task<Replica> StartOneAsync(string hostname, CancellationToken cancellationToken)
+    /// <summary>Creates the service of one replica, pinned to <paramref name="node"/> when there is one; returns its id and address.</summary>
+    private async Task<(string Id, Uri Address)> CreateServiceAsync(string hostname, SwarmNode? node, CancellationToken cancellationToken)
     {
         var name = ResourceNames.ResourceName(hostname);
         var labels = ResourceNames.Labels(_options.InstanceName, hostname, _options.Image);
@@ -81,6 +93,7 @@ internal sealed partial class SwarmReplicaProvider : EngineReplicaProvider<Swarm
                         NanoCPUs = _options.CpuLimit is { } cpus ? (long)(cpus * 1e9) : 0,
                     },
                 },
+                Placement = new Placement { Constraints = PlacementConstraints(node) },
                 Networks = [new NetworkAttachmentConfig { Target = _options.Network, Aliases = ResourceNames.Aliases(hostname) }],
             },
             // One task per service: a virtual IP would balance over a single task, and needs IPVS on every node. DNS round
@@ -107,7 +120,7 @@ internal sealed partial class SwarmReplicaProvider : EngineReplicaProvider<Swarm
             var address = _options.UsePublishedPorts
                 ? PublishedAddress(await _client.Swarm.InspectServiceAsync(id, timeout.Token).ConfigureAwait(false))
                 : NetworkAddress(name);
-            return new Replica(hostname, address ?? throw new ReplicaProviderException($"Cannot start replica '{hostname}': Swarm published no port."), id);
+            return (id, address ?? throw new ReplicaProviderException($"Cannot start replica '{hostname}': Swarm published no port."));
         }
         catch
         {
@@ -238,8 +251,8 @@ internal sealed partial class SwarmReplicaProvider : EngineReplicaProvider<Swarm
         return port is null ? null : new Uri($"http://127.0.0.1:{port.PublishedPort!.Value.ToString(CultureInfo.InvariantCulture)}/");
     }
 
-    [LoggerMessage(EventId = 4050, Level = LogLevel.Information, Message = "Started replica {Hostname} as Swarm service {ServiceId} at {Address}")]
-    private static partial void LogStarted(ILogger logger, string hostname, string serviceId, Uri address);
+    [LoggerMessage(EventId = 4050, Level = LogLevel.Information, Message = "Started replica {Hostname} as Swarm service {ServiceId} on node {Node} at {Address}")]
+    private static partial void LogStarted(ILogger logger, string hostname, string serviceId, string node, Uri address);
 
     [LoggerMessage(EventId = 4051, Level = LogLevel.Information, Message = "Removed replica {Hostname} (Swarm service {ServiceName})")]
     private static partial void LogStopped(ILogger logger, string hostname, string serviceName);

@@ -69,9 +69,13 @@ public static class Cli
         return (exit, output + errors);
     }
 
-    private static (int ExitCode, string Output, string Errors) TryRunSplit(TimeSpan timeout, params string[] args)
+    private static (int ExitCode, string Output, string Errors) TryRunSplit(TimeSpan timeout, params string[] args) =>
+        TryRunProgram("docker", timeout, args);
+
+    /// <summary>Runs another program the Docker tests need (ip, bash scripts); standard output and standard error apart.</summary>
+    public static (int ExitCode, string Output, string Errors) TryRunProgram(string program, TimeSpan timeout, params string[] args)
     {
-        var info = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -83,7 +87,7 @@ public static class Cli
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            return (-1, "", $"the docker CLI is not installed: {e.Message}");
+            return (-1, "", $"{program} is not installed: {e.Message}");
         }
         using (process)
         {
@@ -92,7 +96,7 @@ public static class Cli
             if (!process.WaitForExit(timeout))
             {
                 process.Kill(entireProcessTree: true);
-                return (-1, "", $"docker {string.Join(' ', args)} timed out");
+                return (-1, "", $"{program} {string.Join(' ', args)} timed out");
             }
             return (process.ExitCode, stdout.Result, stderr.Result);
         }

@@ -138,15 +138,7 @@ public sealed class SwarmReplicaProviderTests(SwarmFixture swarm, ITestOutputHel
     private static string TaskContainer(string serviceId) =>
         Cli.Run("ps", "-q", "--no-trunc", "--filter", $"label=com.docker.swarm.service.id={serviceId}", "--filter", "status=running").Split('\n')[0].Trim();
 
-    /// <summary>GET /home from a container attached to the overlay, retried while the task starts.</summary>
-    private async Task<string> GetOverOverlayAsync(string host)
-    {
-        var script = $"for i in $(seq 1 100); do (exec 3<>/dev/tcp/{host}/5000 && printf 'GET /home HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3) 2>/dev/null && exit 0; sleep 0.3; done; exit 1";
-        var (exit, text) = await Task.Run(() => Cli.TryRun(TimeSpan.FromMinutes(2), "run", "--rm", "--label", $"{TestResources.TestLabel}={_id}",
-            "--network", Overlay, "--entrypoint", "bash", DockerEnvironment.ServerImage, "-c", script));
-        Assert.True(exit == 0, text);
-        return text;
-    }
+    private Task<string> GetOverOverlayAsync(string host) => OverlayProbe.GetHomeAsync(_id, Overlay, host);
 
     public Task InitializeAsync() => Task.CompletedTask;
 

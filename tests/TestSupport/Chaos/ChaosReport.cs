@@ -15,6 +15,12 @@ public static class ChaosReport
             $"chaos ({system}): {clients} clients, {seconds} s, {kill} every {killEvery} s: {load.Gets} GETs ({load.Gets / (double)seconds:F0}/s), {load.FailedGets} failed; " +
             $"{recoveries.Count + unrecovered} kills, {recoveries.Count} recovered; /rep shows N = {n} again after " +
             $"{Describe(recoveries.Select(r => r.Listed))}; all replicas answering after {Describe(recoveries.Select(r => r.Answering))}");
+        Write(output, figures, load);
+    }
+
+    /// <summary>Prints and records a run's figures, then prints the load's first failures.</summary>
+    public static void Write(ITestOutputHelper output, string figures, LoadGenerator load)
+    {
         output.WriteLine(figures);
         Settings.Record(figures);
         foreach (var failure in load.Failures)

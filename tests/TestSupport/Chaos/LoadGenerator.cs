@@ -12,6 +12,8 @@ namespace Ringway.TestSupport.Chaos;
 public sealed class LoadGenerator(HttpClient client, int clients, double postShare, int seed)
 {
     private readonly ConcurrentQueue<string> _failures = new();
+    private readonly ConcurrentQueue<TimeSpan> _failedGetStarts = new();
+    private readonly Stopwatch _clock = new();
     private long _gets;
     private long _posts;
     private long _failedGets;
@@ -28,16 +30,23 @@ public sealed class LoadGenerator(HttpClient client, int clients, double postSha
     /// <summary>The first failures, with what happened and when.</summary>
     public IReadOnlyList<string> Failures => [.. _failures.Take(20)];
 
+    /// <summary>When each failed GET was sent, as <see cref="Elapsed"/> then.</summary>
+    public IReadOnlyList<TimeSpan> FailedGetStarts => [.. _failedGetStarts];
+
+    /// <summary>The time since the load started.</summary>
+    public TimeSpan Elapsed => _clock.Elapsed;
+
     public async Task RunAsync(CancellationToken stop)
     {
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(i => Task.Run(() => ClientAsync(new Random(seed + i), clock, stop))));
+        _clock.Start();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(i => Task.Run(() => ClientAsync(new Random(seed + i), _clock, stop))));
     }
 
     private async Task ClientAsync(Random random, Stopwatch clock, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
+            var sent = clock.Elapsed;
             var post = random.NextDouble() < postShare;
             var key = random.Next(1_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture);
             using var request = new HttpRequestMessage(post ? HttpMethod.Post : HttpMethod.Get, $"/home?key={key}");
@@ -65,9 +74,13 @@ public sealed class LoadGenerator(HttpClient client, int clients, double postSha
             if (failure is not null)
             {
                 Interlocked.Increment(ref post ? ref _failedPosts : ref _failedGets);
+                if (!post)
+                {
+                    _failedGetStarts.Enqueue(sent);
+                }
                 if (_failures.Count < 20)
                 {
-                    _failures.Enqueue($"{clock.Elapsed.TotalSeconds:F2} s {(post ? "POST" : "GET")} key {key}: {failure}");
+                    _failures.Enqueue($"{clock.Elapsed.TotalSeconds:F2} s {(post ? "POST" : "GET")} key {key} (sent at {sent.TotalSeconds:F2} s): {failure}");
                 }
             }
         }
