@@ -98,7 +98,7 @@ public sealed class WebSocketTests : BackendsPerTest
     public async Task WebSocket_ReplicaKilled_ClientSocketEndsPromptly_NextSessionGoesToNextReplicaInKeysOrder(ReplicaForwarder forwarder)
     {
         // Heartbeats off in practice: the killed replica stays in the ring, so failover at connect time has to move the key.
-        await using var balancer = await StartBalancerAsync(forwarder, o => o.Health.Interval = TimeSpan.FromHours(1));
+        await using var balancer = await StartBalancerAsync(forwarder);
         const string key = "chat-room-7";
         var order = PreferenceOrder(balancer, key);
         using var socket = await WebSocketClient.ConnectAsync(balancer, key);
@@ -145,13 +145,14 @@ public sealed class WebSocketTests : BackendsPerTest
         await socket.WhoAmIAsync();
         var idleSince = Stopwatch.StartNew();
 
-        await socket.EndAsync(within: TimeSpan.FromSeconds(20));
+        var end = await socket.EndAsync(within: TimeSpan.FromSeconds(20));
         Assert.True(idleSince.Elapsed >= timeout * 0.9, $"closed after {idleSince.Elapsed}, before the timeout");
+        Assert.StartsWith("dropped", end, StringComparison.Ordinal); // the connection is aborted; there is no close frame
         // The replica's side of the tunnel is closed too, not left open.
         await Eventually.AssertAsync(() => owner.OpenWebSockets == 0, "the replica's session ended", TimeSpan.FromSeconds(20));
         // Counted as the timeout it is, not as a replica that failed mid-response.
         await Eventually.AssertAsync(() => errors.Types.Count > 0, "the forwarding error measurement", TimeSpan.FromSeconds(10));
-        Assert.Equal(["timeout"], errors.Types);
+        Assert.All(errors.Types, type => Assert.Equal("timeout", type)); // a handshake retried after a 504 adds one more
     }
 
     public enum Activity
@@ -175,7 +176,7 @@ public sealed class WebSocketTests : BackendsPerTest
     [InlineData(ReplicaForwarder.Http1, Activity.ReplicaKeepAlive)]
     public async Task WebSocket_ActiveTunnel_KeptBeyondResponseTimeout(ReplicaForwarder forwarder, Activity activity)
     {
-        var timeout = TimeSpan.FromSeconds(1.5);
+        var timeout = TimeSpan.FromSeconds(2);
         var beat = timeout / 5;
         await using var pinging = await TestBackend.StartAsync("P", webSocketKeepAlive: beat);
         var replicas = activity == Activity.ReplicaKeepAlive ? [pinging] : Backends;
@@ -185,13 +186,14 @@ public sealed class WebSocketTests : BackendsPerTest
             {
                 o.Forwarding.Forwarder = forwarder;
                 o.Forwarding.ResponseTimeout = timeout;
+                o.Health.Interval = TimeSpan.FromHours(1); // a heartbeat missed on a busy machine must not empty the ring
             });
         using var socket = await WebSocketClient.ConnectAsync(balancer, "busy", keepAlive: activity == Activity.ClientKeepAlive ? beat : TimeSpan.Zero);
         var owner = await socket.WhoAmIAsync();
 
         var held = Stopwatch.StartNew();
         var sent = 0;
-        while (held.Elapsed < timeout * 3)
+        while (held.Elapsed < timeout * 2.5)
         {
             await Task.Delay(beat);
             if (activity == Activity.Messages)
@@ -202,7 +204,7 @@ public sealed class WebSocketTests : BackendsPerTest
         }
 
         Assert.Equal(WebSocketState.Open, socket.State);
-        Assert.Equal(owner, await socket.WhoAmIAsync()); // the same session, still open, after three timeouts
+        Assert.Equal(owner, await socket.WhoAmIAsync()); // the same session, still open, after two and a half timeouts
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
     }
 
@@ -232,17 +234,13 @@ public sealed class WebSocketTests : BackendsPerTest
             o.Keys.Sources.Add("header:X-Session");
             o.Keys.Sources.Add("query:key");
             o.Forwarding.Forwarder = forwarder;
+            o.Health.Interval = TimeSpan.FromHours(1); // a heartbeat missed on a busy machine must not empty the ring
             configure?.Invoke(o);
         });
 
-    /// <summary>The backend ids in the key's preference order, from the balancer's own hash snapshot.</summary>
+    /// <summary>The backend ids in the key's preference order (a static replica's hostname is its address's authority).</summary>
     private string[] PreferenceOrder(TestBalancer balancer, string key)
-    {
-        var hash = balancer.Table.Current.Hash!;
-        var order = new AspNetCore.Routing.ReplicaState[hash.Count];
-        var count = hash.GetNodes(key, order);
-        return [.. order[..count].Select(r => Backends.Single(b => b.Address.Authority == r.Replica.Address.Authority).Id)];
-    }
+        => [.. balancer.PreferenceOrder(key).Select(hostname => Backends.Single(b => b.Address.Authority == hostname).Id)];
 
     /// <summary>The <c>error.type</c> of every <c>ringway.loadbalancing.forward.errors</c> measurement for one replica.</summary>
     private sealed class ForwardErrors : IDisposable
