@@ -1,4 +1,5 @@
-// The sample server replica (docs/contract.md): GET /home names the replica, GET /heartbeat answers empty, anything else 404.
+// The sample server replica (docs/contract.md): GET /home names the replica, GET /heartbeat answers empty, /ws is a
+// WebSocket echo (WebSocketEcho.cs), anything else 404.
 // Its id comes from SERVER_ID; it listens on port 5000 unless PORT, --port or --urls says otherwise.
 // Started by a balancer's process replica provider, it exits when the process named by RINGWAY_PARENT_PID is gone.
 using System.Diagnostics;
@@ -18,6 +19,7 @@ var app = builder.Build();
 
 app.MapGet("/home", () => Results.Json(new HomeResponse($"Hello from Server: {serverId}", "successful"), ServerJson.Default.HomeResponse));
 app.MapGet("/heartbeat", () => Results.Ok());
+app.MapWebSocketEcho(serverId);
 
 // Started by a balancer (RINGWAY_PARENT_PID): exit when the balancer is gone, even if it was killed and could not stop us.
 if (int.TryParse(Environment.GetEnvironmentVariable("RINGWAY_PARENT_PID"), NumberStyles.None, CultureInfo.InvariantCulture, out var parentPid))

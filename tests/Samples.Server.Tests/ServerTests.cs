@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.WebSockets;
+using System.Text;
 using System.Text.Json;
 
 namespace Ringway.Samples.Server.Tests;
@@ -60,6 +62,27 @@ public sealed class ServerTests
             using var response = await Http.GetAsync(new Uri(server.Address, path));
             Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"/{path} answered {response.StatusCode}");
         }
+    }
+
+    [Fact]
+    public async Task Ws_WebSocketSession_EchoesAndAnswersWhoamiWithServerId()
+    {
+        using var server = await ServerProcess.StartAsync(new Dictionary<string, string?> { ["SERVER_ID"] = "ws 1" });
+        using var socket = new ClientWebSocket();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/ws"), timeout.Token);
+        var buffer = new byte[1024];
+        foreach (var (sent, expected) in new[] { ("hello", "hello"), ("whoami", "ws 1"), ("whoami?", "whoami?") })
+        {
+            await socket.SendAsync(Encoding.UTF8.GetBytes(sent), WebSocketMessageType.Text, true, timeout.Token);
+            var result = await socket.ReceiveAsync(buffer, timeout.Token);
+            Assert.Equal(expected, Encoding.UTF8.GetString(buffer, 0, result.Count));
+        }
+
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
+        Assert.Equal(WebSocketState.Closed, socket.State);
+        using var plain = await Http.GetAsync(new Uri(server.Address, "ws"));
+        Assert.Equal(HttpStatusCode.NotFound, plain.StatusCode); // not an upgrade
     }
 
     [Fact]

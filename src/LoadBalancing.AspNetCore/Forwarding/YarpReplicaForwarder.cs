@@ -61,6 +61,8 @@ internal sealed class YarpReplicaForwarder : IReplicaForwarder, IDisposable
             // SocketsHttpHandler reports its connect timeout as a cancellation whose inner exception is a TimeoutException.
             ForwarderError.RequestTimedOut when exception is OperationCanceledException { InnerException: TimeoutException } => ForwardOutcome.Unreachable,
             ForwarderError.RequestTimedOut => ForwardOutcome.TimedOut,
+            // An upgraded tunnel (WebSocket) silent in both directions for the response timeout: closed as idle, not failed.
+            ForwarderError.UpgradeActivityTimeout => ForwardOutcome.TimedOut,
             ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
                 or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled
                 or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient

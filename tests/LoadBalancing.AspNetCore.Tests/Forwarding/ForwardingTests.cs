@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
-using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
@@ -230,24 +229,6 @@ public sealed class ForwardingTests : BackendsPerTest
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
         await backend.HangAborted.Task.WaitAsync(TimeSpan.FromSeconds(10));
-    }
-
-    [Fact]
-    public async Task Forward_WebSocket_EchoedThroughBalancer()
-    {
-        await using var balancer = await TestBalancer.StartAsync(Backends);
-        using var socket = new ClientWebSocket();
-        await socket.ConnectAsync(new Uri($"ws://{balancer.Address.Authority}/ws"), CancellationToken.None);
-        var buffer = new byte[64];
-        foreach (var text in new[] { "hello", "through", "the ring" })
-        {
-            await socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
-            var result = await socket.ReceiveAsync(buffer, CancellationToken.None);
-            Assert.Equal(text, Encoding.UTF8.GetString(buffer, 0, result.Count));
-        }
-
-        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
-        Assert.Equal(WebSocketState.Closed, socket.State);
     }
 
     [Fact]

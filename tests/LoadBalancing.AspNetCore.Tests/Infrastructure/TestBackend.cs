@@ -16,6 +16,7 @@ internal sealed class TestBackend : IAsyncDisposable
     private int _requests;
     private int _heartbeats;
     private int _stopped;
+    private readonly List<HttpContext> _webSocketRequests = [];
 
     private TestBackend(string id, WebApplication app, Uri address)
     {
@@ -45,7 +46,21 @@ internal sealed class TestBackend : IAsyncDisposable
     /// <summary>Completes /gate requests; until then they wait (for drain tests).</summary>
     public TaskCompletionSource Gate { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public static async Task<TestBackend> StartAsync(string id)
+    /// <summary>WebSocket sessions open on /ws.</summary>
+    public int OpenWebSockets
+    {
+        get
+        {
+            lock (_webSocketRequests)
+            {
+                return _webSocketRequests.Count;
+            }
+        }
+    }
+
+    /// <param name="id">The replica's name, in the X-Backend header and the /whoami and WebSocket "whoami" answers.</param>
+    /// <param name="webSocketKeepAlive">The interval of the server's WebSocket pings (Kestrel's default, 2 minutes, when null).</param>
+    public static async Task<TestBackend> StartAsync(string id, TimeSpan? webSocketKeepAlive = null)
     {
         var builder = LoopbackApp.CreateBuilder();
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
@@ -61,7 +76,7 @@ internal sealed class TestBackend : IAsyncDisposable
             context.Response.Headers["X-Backend"] = id;
             return next(context);
         });
-        app.UseWebSockets();
+        app.UseWebSockets(webSocketKeepAlive is { } keepAlive ? new WebSocketOptions { KeepAliveInterval = keepAlive } : new WebSocketOptions());
         app.MapGet("/home", () => Results.Json(new { message = $"Hello from Server: {id}", status = "successful" }));
         app.MapGet("/heartbeat", async (HttpContext c) =>
         {
@@ -156,6 +171,7 @@ internal sealed class TestBackend : IAsyncDisposable
             await c.Request.Body.CopyToAsync(Stream.Null);
             return Results.Ok();
         });
+        // Echoes every frame; the text message "whoami" is answered with this replica's id instead.
         app.Map("/ws", async (HttpContext c) =>
         {
             if (!c.WebSockets.IsWebSocketRequest)
@@ -164,17 +180,39 @@ internal sealed class TestBackend : IAsyncDisposable
             }
 
             using var socket = await c.WebSockets.AcceptWebSocketAsync();
-            var buffer = new byte[4096];
-            while (true)
+            lock (self!._webSocketRequests)
             {
-                var result = await socket.ReceiveAsync(buffer, CancellationToken.None);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
-                    break;
-                }
+                self._webSocketRequests.Add(c);
+            }
 
-                await socket.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, CancellationToken.None);
+            try
+            {
+                var buffer = new byte[4096];
+                while (true)
+                {
+                    var result = await socket.ReceiveAsync(buffer, CancellationToken.None);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+                        break;
+                    }
+
+                    var reply = result is { MessageType: WebSocketMessageType.Text, EndOfMessage: true } && buffer.AsSpan(0, result.Count).SequenceEqual("whoami"u8)
+                        ? System.Text.Encoding.UTF8.GetBytes(id)
+                        : buffer.AsMemory(0, result.Count);
+                    await socket.SendAsync(reply, result.MessageType, result.EndOfMessage, CancellationToken.None);
+                }
+            }
+            catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException)
+            {
+                // The connection was aborted (a killed replica, a balancer that gave up on the tunnel).
+            }
+            finally
+            {
+                lock (self._webSocketRequests)
+                {
+                    self._webSocketRequests.Remove(c);
+                }
             }
 
             return Results.Empty;
@@ -200,6 +238,28 @@ internal sealed class TestBackend : IAsyncDisposable
         {
             Gate.TrySetResult();
             await LoopbackApp.StopAsync(_app, TimeSpan.FromSeconds(5));
+        }
+    }
+
+    /// <summary>Aborts the TCP connections of the open WebSocket sessions, as a replica that crashed mid-session; the server keeps running.</summary>
+    public void AbortWebSockets()
+    {
+        lock (_webSocketRequests)
+        {
+            foreach (var context in _webSocketRequests)
+            {
+                context.Abort();
+            }
+        }
+    }
+
+    /// <summary>Stops at once, without a grace period: the listener closes and open connections (WebSockets too) are aborted.</summary>
+    public async Task KillAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            Gate.TrySetResult();
+            await LoopbackApp.StopAsync(_app, TimeSpan.Zero);
         }
     }
 

@@ -18,5 +18,14 @@ internal static class TestBalancerExtensions
     {
         /// <summary>The replicas in the ring (internal to the balancer).</summary>
         public ReplicaTable Table => balancer.Services.GetRequiredService<ReplicaTable>();
+
+        /// <summary>The hostnames of the ring's replicas in the key's preference order, from the balancer's own hash snapshot.</summary>
+        public string[] PreferenceOrder(string key)
+        {
+            var hash = balancer.Table.Current.Hash!;
+            var order = new ReplicaState[hash.Count];
+            var count = hash.GetNodes(key, order);
+            return [.. order[..count].Select(r => r.Hostname)];
+        }
     }
 }
