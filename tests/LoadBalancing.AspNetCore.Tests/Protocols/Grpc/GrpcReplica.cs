@@ -43,6 +43,7 @@ internal sealed class GrpcReplica : IAsyncDisposable
         var app = builder.Build();
         app.MapGrpcService<KeyedEchoService>();
         app.MapGet("/heartbeat", () => "ok");
+        app.MapGet("/protocol", (Microsoft.AspNetCore.Http.HttpContext context) => context.Request.Protocol);
         return new GrpcReplica(name, app, await LoopbackApp.StartAsync(app), observations);
     }
 
