@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -38,22 +39,11 @@ public sealed class HttpsReplicaTests
     {
         using var authority = TestCertificates.Authority("Ringway Test CA");
         using var certificate = TestCertificates.Server("127.0.0.1", authority);
-        await using var replica = await HttpsReplica.StartAsync("tls-2", certificate);
-        var caFile = TestCertificates.WritePem(authority);
-        try
-        {
-            await using var balancer = await StartAsync(replica, forwarder, new CapturedLogs(), o => o.Forwarding.TrustedCertificateAuthorities.Add(caFile));
 
-            using var response = await balancer.Client.GetAsync("/who");
+        var (status, body) = await GetTrustingAsync(certificate, authority, forwarder);
 
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            // HTTP/2 by ALPN with the default version settings, and TLS to the replica.
-            Assert.Equal("tls-2 HTTP/2 True", await response.Content.ReadAsStringAsync());
-        }
-        finally
-        {
-            File.Delete(caFile);
-        }
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("tls HTTP/2 True", body); // HTTP/2 by ALPN with the default version settings, and TLS to the replica
     }
 
     [Theory]
@@ -63,20 +53,8 @@ public sealed class HttpsReplicaTests
         using var authority = TestCertificates.Authority("Ringway Test CA");
         using var other = TestCertificates.Authority("Another CA");
         using var certificate = TestCertificates.Server("127.0.0.1", authority);
-        await using var replica = await HttpsReplica.StartAsync("tls-3", certificate);
-        var caFile = TestCertificates.WritePem(other);
-        try
-        {
-            await using var balancer = await StartAsync(replica, forwarder, new CapturedLogs(), o => o.Forwarding.TrustedCertificateAuthorities.Add(caFile));
 
-            using var response = await balancer.Client.GetAsync("/who");
-
-            Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        }
-        finally
-        {
-            File.Delete(caFile);
-        }
+        Assert.Equal(HttpStatusCode.BadGateway, (await GetTrustingAsync(certificate, other, forwarder)).Status);
     }
 
     [Theory]
@@ -85,20 +63,8 @@ public sealed class HttpsReplicaTests
     {
         using var authority = TestCertificates.Authority("Ringway Test CA");
         using var certificate = TestCertificates.Server("replica.example", authority); // not 127.0.0.1
-        await using var replica = await HttpsReplica.StartAsync("tls-4", certificate);
-        var caFile = TestCertificates.WritePem(authority);
-        try
-        {
-            await using var balancer = await StartAsync(replica, forwarder, new CapturedLogs(), o => o.Forwarding.TrustedCertificateAuthorities.Add(caFile));
 
-            using var response = await balancer.Client.GetAsync("/who");
-
-            Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        }
-        finally
-        {
-            File.Delete(caFile);
-        }
+        Assert.Equal(HttpStatusCode.BadGateway, (await GetTrustingAsync(certificate, authority, forwarder)).Status);
     }
 
     [Fact]
@@ -111,6 +77,23 @@ public sealed class HttpsReplicaTests
 
         Assert.True(result.Failed);
         Assert.Contains("Balancer:Forwarding:TrustedCertificateAuthorities:0", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    /// <summary>GET /who of a replica with <paramref name="certificate"/> through a balancer that trusts <paramref name="authority"/>.</summary>
+    private static async Task<(HttpStatusCode Status, string Body)> GetTrustingAsync(X509Certificate2 certificate, X509Certificate2 authority, ReplicaForwarder forwarder)
+    {
+        await using var replica = await HttpsReplica.StartAsync("tls", certificate);
+        var caFile = TestCertificates.WritePem(authority);
+        try
+        {
+            await using var balancer = await StartAsync(replica, forwarder, new CapturedLogs(), o => o.Forwarding.TrustedCertificateAuthorities.Add(caFile));
+            using var response = await balancer.Client.GetAsync("/who");
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        finally
+        {
+            File.Delete(caFile);
+        }
     }
 
     private static Task<TestBalancer> StartAsync(HttpsReplica replica, ReplicaForwarder forwarder, CapturedLogs logs, Action<ConsistentHashBalancerOptions>? configure = null)
