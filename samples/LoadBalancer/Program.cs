@@ -16,6 +16,11 @@ try
         builder.WebHost.UseUrls("http://0.0.0.0:5000");
     }
 
+    // HTTPS endpoints from configuration (Kestrel:Endpoints:NAME:Url=https://..., Certificate:Path/Password): TLS ends here,
+    // with HTTP/2 by ALPN. The slim builder leaves this out unless asked. An endpoint with Protocols=Http2 takes h2c with prior
+    // knowledge (gRPC over cleartext); docs/configuration.md, "HTTP/2, gRPC and TLS".
+    builder.WebHost.UseKestrelHttpsConfiguration();
+
     // Kestrel's limits, set deliberately (KestrelLimits.cs, docs/reliability.md) and changeable under Kestrel:Limits.
     KestrelLimits.Configure(builder);
 

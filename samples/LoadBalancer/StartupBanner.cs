@@ -9,13 +9,16 @@ internal static class StartupBanner
 {
     public static void Print(WebApplication app, string mode)
     {
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost:5000";
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+        // The first cleartext address leads (an https or h2c-only endpoint may come first in Kestrel:Endpoints).
+        var address = addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.Ordinal)) ?? addresses.FirstOrDefault() ?? "http://localhost:5000";
+        var others = addresses.Where(a => a != address).ToList();
         var local = address.Replace("0.0.0.0", "localhost", StringComparison.Ordinal).Replace("[::]", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal);
         var replicas = app.Services.GetRequiredService<IReplicaSet>().Replicas.Select(r => $"{r.Hostname} ({r.Address})");
         var forwarder = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ConsistentHashBalancerOptions>>().Value.Forwarding.Forwarder;
         var inline = ProxyTuning.InlineCompletionsEnabled ? "inline" : "thread pool";
         Console.WriteLine($$"""
-            Ringway load balancer on {{address}}, replicas: {{mode}}
+            Ringway load balancer on {{address}}, replicas: {{mode}}{{(others.Count > 0 ? $"\n  also listening on {string.Join(", ", others)}" : "")}}
               {{string.Join(", ", replicas)}}
             Forwarder: {{forwarder}}; socket completions: {{inline}}
             Try:

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Ringway.ConsistentHashing;
@@ -142,6 +143,11 @@ internal sealed class BalancerRequestHandler
 
         if (result.ResponseStarted || context.RequestAborted.IsCancellationRequested)
         {
+            if (context.Features.Get<IHttpResetFeature>() is GrpcResetDeferral { Deferred: true } deferral)
+            {
+                await EndGrpcCallAsync(context, deferral, replica, result).ConfigureAwait(false);
+            }
+
             return;
         }
 
@@ -160,7 +166,7 @@ internal sealed class BalancerRequestHandler
             };
         try
         {
-            await JsonResponses.WriteErrorAsync(context, status, message, context.RequestAborted).ConfigureAwait(false);
+            await WriteErrorAsync(context, status, message).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -175,10 +181,35 @@ internal sealed class BalancerRequestHandler
         _metrics.RequestCompleted(null, statusCode, Stopwatch.GetTimestamp());
     }
 
+    /// <summary>The balancer's error: gRPC-shaped for gRPC calls (their clients cannot read JSON), JSON otherwise.</summary>
+    private static Task WriteErrorAsync(HttpContext context, int status, string message)
+        => GrpcResponses.IsGrpc(context.Request)
+            ? GrpcResponses.WriteErrorAsync(context, status, message)
+            : JsonResponses.WriteErrorAsync(context, status, message, context.RequestAborted);
+
+    /// <summary>A gRPC call whose replica failed mid-response: ended with UNAVAILABLE trailers, or reset when that cannot be done.</summary>
+    private static async Task EndGrpcCallAsync(HttpContext context, GrpcResetDeferral deferral, ReplicaState replica, ForwardResult result)
+    {
+        if (result.Outcome != ForwardOutcome.ClientAborted && !context.RequestAborted.IsCancellationRequested && GrpcResponses.CanEndWithStatus(context))
+        {
+            try
+            {
+                await GrpcResponses.EndWithUnavailableAsync(context, $"Replica '{replica.Hostname}' failed during the call").ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException)
+            {
+                // The stream is gone or its trailers were sent: the reset below is all that is left.
+            }
+        }
+
+        deferral.ResetNow();
+    }
+
     private async Task NoReplicaAsync(HttpContext context)
     {
         Log.NoReplica(_logger, StatusCodes.Status503ServiceUnavailable, context.Request.Method, LoggablePath(context.Request));
-        await JsonResponses.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "No replica is available to serve the request", context.RequestAborted).ConfigureAwait(false);
+        await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "No replica is available to serve the request").ConfigureAwait(false);
         _metrics.RequestCompleted(null, StatusCodes.Status503ServiceUnavailable, Stopwatch.GetTimestamp());
     }
 

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -24,23 +23,20 @@ internal sealed class YarpReplicaForwarder : IReplicaForwarder, IDisposable
         _forwarder = forwarder;
         _transformer = transformer;
         var o = options.Value;
-        _invoker = new HttpMessageInvoker(new SocketsHttpHandler
+        _invoker = new HttpMessageInvoker(
+            ReplicaHttpHandler.Create(o.Forwarding, o.Forwarding.ConnectTimeout, pooledConnectionIdleTimeout: TimeSpan.FromSeconds(60)), disposeHandler: true);
+        _config = new ForwarderRequestConfig
         {
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            UseCookies = false,
-            EnableMultipleHttp2Connections = true,
-            ConnectTimeout = o.Forwarding.ConnectTimeout,
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
-            // ForwardingHeaderPolicy writes the trace context (the attempt's span), as on the lean path; the handler adds none.
-            ActivityHeadersPropagator = null,
-        }, disposeHandler: true);
-        _config = new ForwarderRequestConfig { ActivityTimeout = o.Forwarding.ResponseTimeout };
+            ActivityTimeout = o.Forwarding.ResponseTimeout,
+            Version = o.Forwarding.HttpVersion,
+            VersionPolicy = o.Forwarding.HttpVersionPolicy,
+        };
     }
 
     public async ValueTask<ForwardResult> ForwardAsync(HttpContext context, ReplicaState replica)
     {
+        // A gRPC call whose replica fails mid-stream is ended with a gRPC status rather than a stream reset (GrpcResponses).
+        GrpcResetDeferral.DeferFor(context);
         var error = await _forwarder.SendAsync(context, replica.ForwardPrefix, _invoker, _config, _transformer).ConfigureAwait(false);
         if (error == ForwarderError.None)
         {
@@ -76,8 +72,9 @@ internal sealed class YarpReplicaForwarder : IReplicaForwarder, IDisposable
         return new ForwardResult(outcome, started, exception);
     }
 
+    /// <summary>No connection was made: refused, unresolved, or a TLS handshake that failed (a certificate not trusted).</summary>
     private static bool IsConnectFailure(Exception? exception)
-        => exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }
+        => exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError }
            || exception?.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused };
 
     /// <summary>SocketsHttpHandler's word for a response it could not parse (or whose headers exceed its limit).</summary>

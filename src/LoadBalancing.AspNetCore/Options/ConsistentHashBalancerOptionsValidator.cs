@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Ringway.ConsistentHashing;
+using Ringway.LoadBalancing.AspNetCore.Forwarding;
 using Ringway.LoadBalancing.AspNetCore.Routing;
 
 namespace Ringway.LoadBalancing.AspNetCore;
@@ -99,6 +100,24 @@ internal sealed class ConsistentHashBalancerOptionsValidator : IValidateOptions<
                 errors.Add(
                     $"KnownNetworks:{i.ToString(CultureInfo.InvariantCulture)}",
                     $"'{options.KnownNetworks[i]}' is not a network in CIDR notation (for example 10.0.0.0/8).");
+            }
+        }
+
+        if (options.HttpVersion is not { Major: 1, Minor: 0 or 1 } and not { Major: 2 or 3, Minor: 0 })
+        {
+            errors.Add("HttpVersion", $"'{options.HttpVersion}' is not an HTTP version; use 1.0, 1.1, 2.0 or 3.0.");
+        }
+
+        if (!Enum.IsDefined(options.HttpVersionPolicy))
+        {
+            errors.Add("HttpVersionPolicy", $"'{options.HttpVersionPolicy}' is not known; use RequestVersionOrLower, RequestVersionOrHigher or RequestVersionExact.");
+        }
+
+        for (var i = 0; i < options.TrustedCertificateAuthorities.Count; i++)
+        {
+            if (ReplicaCertificateTrust.TryLoad(options.TrustedCertificateAuthorities[i], out _) is { } problem)
+            {
+                errors.Add($"TrustedCertificateAuthorities:{i.ToString(CultureInfo.InvariantCulture)}", problem);
             }
         }
     }

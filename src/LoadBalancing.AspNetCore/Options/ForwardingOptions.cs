@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Http;
+
 namespace Ringway.LoadBalancing.AspNetCore;
 
 /// <summary>How requests reach a replica: the forwarder, its timeouts, failover and the 404 rule (configuration section <c>Forwarding</c>).</summary>
@@ -46,6 +49,29 @@ public sealed class ForwardingOptions
     /// <c>ForwardedHeadersOptions.KnownIPNetworks</c>; see <see cref="KnownProxies"/>. Default empty.
     /// </summary>
     public IList<string> KnownNetworks { get; } = new List<string>();
+
+    /// <summary>
+    /// The HTTP version requests to replicas ask for, with <see cref="HttpVersionPolicy"/> deciding what is accepted, as
+    /// YARP's <c>HttpRequest.Version</c> per cluster. Default 2.0: with the default policy, <c>https://</c> replicas
+    /// speak HTTP/2 when they offer it (ALPN) and <c>http://</c> replicas HTTP/1.1.
+    /// </summary>
+    public Version HttpVersion { get; set; } = System.Net.HttpVersion.Version20;
+
+    /// <summary>
+    /// Which versions are accepted from replicas, as YARP's <c>HttpRequest.VersionPolicy</c>.
+    /// <see cref="System.Net.Http.HttpVersionPolicy.RequestVersionOrHigher"/> (or <c>RequestVersionExact</c>) with
+    /// <see cref="HttpVersion"/> 2.0 makes the balancer speak HTTP/2 to <c>http://</c> replicas with prior knowledge (h2c),
+    /// as gRPC replicas behind a cleartext endpoint need; every request then goes through YARP's forwarder, the lean HTTP/1.1
+    /// path included. Default <see cref="System.Net.Http.HttpVersionPolicy.RequestVersionOrLower"/>.
+    /// </summary>
+    public HttpVersionPolicy HttpVersionPolicy { get; set; } = HttpVersionPolicy.RequestVersionOrLower;
+
+    /// <summary>
+    /// PEM files of certificate authorities trusted for <c>https://</c> replicas (and their heartbeats) besides the system's
+    /// roots, for replicas whose certificates a private CA signs. A replica's certificate is always validated: its chain must
+    /// end at a system root or one of these, and its name must match the replica's address. Default empty (system roots only).
+    /// </summary>
+    public IList<string> TrustedCertificateAuthorities { get; } = new List<string>();
 
     /// <summary>
     /// Turns a replica's 404 into 400 <c>{"message": "&lt;Error&gt; '/path' endpoint does not exist in server replicas", "status": "failure"}</c>,

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Ringway.LoadBalancing.AspNetCore.Forwarding;
 using Ringway.LoadBalancing.AspNetCore.Routing;
 
 namespace Ringway.LoadBalancing.AspNetCore.Supervision;
@@ -20,15 +21,13 @@ internal sealed class HeartbeatProber : IDisposable
     private readonly string _path;
     private readonly TimeSpan _interval;
     private readonly TimeSpan _timeout;
+    private readonly Version _version;
+    private readonly HttpVersionPolicy _versionPolicy;
     private readonly TimeProvider _time;
 
     public HeartbeatProber(IOptions<ConsistentHashBalancerOptions> options, TimeProvider time)
-        : this(options.Value, time, new SocketsHttpHandler
-        {
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-        })
+        // The replicas' own protocol and certificate trust: an h2c-only replica (gRPC) or a privately signed one answers probes too.
+        : this(options.Value, time, ReplicaHttpHandler.Create(options.Value.Forwarding, Timeout.InfiniteTimeSpan, pooledConnectionIdleTimeout: TimeSpan.FromSeconds(30)))
     {
     }
 
@@ -38,6 +37,8 @@ internal sealed class HeartbeatProber : IDisposable
         _path = options.Health.Path;
         _interval = options.Health.Interval;
         _timeout = options.Health.Timeout;
+        _version = options.Forwarding.HttpVersion;
+        _versionPolicy = options.Forwarding.HttpVersionPolicy;
         _time = time;
         // The probe's own token carries the timeout (connect included), on the TimeProvider; the client adds none.
         _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
@@ -90,8 +91,8 @@ internal sealed class HeartbeatProber : IDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            var uri = new Uri(replica.ForwardPrefix + _path);
-            using var response = await _client.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(replica.ForwardPrefix + _path)) { Version = _version, VersionPolicy = _versionPolicy };
+            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             return response.IsSuccessStatusCode;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -25,6 +25,16 @@ public sealed partial class SampleHost : IAsyncDisposable
 
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>The host's other endpoints (Kestrel:Endpoints beyond the first cleartext one), as its banner lists them.</summary>
+    public IReadOnlyList<Uri> OtherAddresses
+    {
+        get
+        {
+            var match = OtherAddressesRegex().Match(Output);
+            return match.Success ? [.. match.Groups[1].Value.Split(", ").Select(a => new Uri(a))] : [];
+        }
+    }
+
     public int ProcessId => _process.Id;
 
     public bool IsRunning => !_process.HasExited;
@@ -84,6 +94,9 @@ public sealed partial class SampleHost : IAsyncDisposable
 
     [GeneratedRegex(@"Ringway load balancer on (http://[0-9.]+:\d+)")]
     private static partial Regex BannerRegex();
+
+    [GeneratedRegex(@"also listening on (.+)")]
+    private static partial Regex OtherAddressesRegex();
 
     /// <summary>The replica processes of this host by SERVER_ID: its running children that run the sample server.</summary>
     public Dictionary<string, int> ReplicaProcesses()

@@ -10,8 +10,8 @@ namespace Ringway.LoadBalancing.AspNetCore.Forwarding.Http1;
 /// <summary>
 /// The lean HTTP/1.1 path (<see cref="ReplicaForwarder.Http1"/>): writes the request straight from Kestrel's request onto a
 /// pooled keep-alive connection and parses the replica's response itself, with no <c>HttpRequestMessage</c>, header
-/// collections or per-request buffers. Requests it cannot forward exactly (HTTP/2, upgrades, <c>Expect</c>, https replicas,
-/// a path base, an absolute-form target) go to <see cref="YarpReplicaForwarder"/>. Both follow
+/// collections or per-request buffers. Requests it cannot forward exactly (HTTP/2 from the client, upgrades, <c>Expect</c>,
+/// https replicas, a path base, an absolute-form target), and every request when replicas are spoken to in HTTP/2, go to <see cref="YarpReplicaForwarder"/>. Both follow
 /// <see cref="ForwardingHeaderPolicy"/>, and report the same outcomes and timeouts.
 /// </summary>
 /// <remarks>
@@ -29,6 +29,7 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder, IDisposable
     private readonly ResponseBodyCopier _copier;
     private readonly TimeSpan _connectTimeout;
     private readonly TimeSpan _responseTimeout;
+    private readonly bool _replicasSpeakHttp2;
 
     public Http1ReplicaForwarder(
         YarpReplicaForwarder fallback, ForwardingHeaderPolicy headers, ReplicaTable table, TimeProvider time, IOptions<ConsistentHashBalancerOptions> options)
@@ -41,10 +42,12 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder, IDisposable
         _sender = new RequestSender(new RequestHeadWriter(headers), _responseTimeout);
         _applier = new ResponseHeadApplier(o.Forwarding.NotFoundAsBadRequest);
         _copier = new ResponseBodyCopier(_responseTimeout);
+        // HTTP/2 to replicas (h2c, ForwardingOptions.HttpVersionPolicy) is YARP's: this path speaks HTTP/1.1 only.
+        _replicasSpeakHttp2 = ReplicaHttpHandler.SpeaksHttp2Cleartext(o.Forwarding);
     }
 
     public ValueTask<ForwardResult> ForwardAsync(HttpContext context, ReplicaState replica)
-        => CanForward(context, replica, out var target) ? ForwardLeanAsync(context, replica, target) : _fallback.ForwardAsync(context, replica);
+        => !_replicasSpeakHttp2 && CanForward(context, replica, out var target) ? ForwardLeanAsync(context, replica, target) : _fallback.ForwardAsync(context, replica);
 
     /// <summary>Only what this path reproduces exactly; the rest keeps YARP's behaviour.</summary>
     internal static bool CanForward(HttpContext context, ReplicaState replica, out string target)
