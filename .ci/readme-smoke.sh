@@ -111,8 +111,15 @@ if i=$(find_command balancer); then
       kill -0 "$balancer_pid" 2>/dev/null || break
       sleep 1
     done
-    if grep -q "Ringway load balancer on http://0.0.0.0:5000" "$work/balancer.log" \
-       && curl -fsS --max-time 5 http://127.0.0.1:5000/rep 2>/dev/null | grep -q '"N":3'; then
+    # The first answers of a freshly started host can be slow on a busy machine: /rep gets 30 tries of up to 10 s.
+    rep_ok=false
+    if grep -q "Ringway load balancer on http://0.0.0.0:5000" "$work/balancer.log"; then
+      for _ in $(seq 1 30); do
+        curl -fsS --max-time 10 http://127.0.0.1:5000/rep 2>/dev/null | grep -q '"N":3' && { rep_ok=true; break; }
+        sleep 1
+      done
+    fi
+    if $rep_ok; then
       pass "${commands[$i]} (listening on :5000 with 3 replicas)"
     else
       fail "${commands[$i]}: no banner or /rep without 3 replicas; last lines:"; tail -n 20 "$work/balancer.log"

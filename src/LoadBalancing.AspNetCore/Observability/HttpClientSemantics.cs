@@ -8,12 +8,12 @@ namespace Ringway.LoadBalancing.AspNetCore.Observability;
 /// </summary>
 internal static class HttpClientSemantics
 {
-    private static readonly string[] KnownMethods = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "QUERY"];
+    private static readonly string[] KnownMethods = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
     private static readonly object[] BoxedStatus = [.. Enumerable.Range(0, 600).Select(code => (object)code)];
     private static readonly string[] StatusTexts = [.. Enumerable.Range(0, 600).Select(code => code.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
     /// <summary>
-    /// <c>http.request.method</c>: the method when it is one of HTTP's (RFC 9110, PATCH, QUERY), else <c>_OTHER</c> with
+    /// <c>http.request.method</c>: the method when it is one of HTTP's (RFC 9110 and PATCH), else <c>_OTHER</c> with
     /// the original kept apart; the span is named after a known method, <c>HTTP</c> otherwise.
     /// </summary>
     public static (string Name, string SpanName, string? Original) Method(string method)

@@ -2,14 +2,16 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Forwarding;
 
 /// <summary>
-/// Runs every balancer this test assembly starts with one forwarder, without touching the tests:
-/// <c>RINGWAY_TEST_FORWARDER=Yarp dotnet test tests/LoadBalancing.AspNetCore.Tests</c> (the default is the lean path). Hosts announce themselves on
+/// Makes one forwarder the default of every balancer this test assembly starts, without touching the tests:
+/// <c>RINGWAY_TEST_FORWARDER=Yarp dotnet test tests/LoadBalancing.AspNetCore.Tests</c> (the library's default is the lean
+/// path). Tests that choose a forwarder keep their choice. Hosts announce themselves on
 /// the "Microsoft.Extensions.Hosting" diagnostic listener just before they are built (the hook WebApplicationFactory
-/// uses); this adds a PostConfigure of the forwarder there. Without the variable nothing subscribes.
+/// uses); this puts a configure action of the forwarder first there. Without the variable nothing subscribes.
 /// </summary>
 internal static class Http1ForwarderSwitch
 {
@@ -41,7 +43,10 @@ internal static class Http1ForwarderSwitch
         {
             if (value is { Key: "HostBuilding", Value: IHostBuilder builder })
             {
-                builder.ConfigureServices(services => services.PostConfigure<ConsistentHashBalancerOptions>(o => o.Forwarding.Forwarder = forwarder));
+                // First of the options' configure actions: it replaces the library's default, and a test that picks a
+                // forwarder itself (the theories over both, the lean path's own tests) still gets the one it picked.
+                builder.ConfigureServices(services => services.Insert(0, ServiceDescriptor.Singleton<IConfigureOptions<ConsistentHashBalancerOptions>>(
+                    new ConfigureOptions<ConsistentHashBalancerOptions>(o => o.Forwarding.Forwarder = forwarder))));
             }
         }
 
