@@ -7,7 +7,7 @@ namespace Ringway.LoadBalancing.AspNetCore.Observability;
 
 /// <summary>
 /// The <c>Ringway.LoadBalancing</c> meter: requests by replica and status class, forwarding duration, failed forwarding
-/// attempts and failovers by error type, ring size.
+/// attempts and failovers by error type, ring size, membership epoch and replicas warming up.
 /// </summary>
 internal sealed class BalancerMetrics
 {
@@ -19,7 +19,7 @@ internal sealed class BalancerMetrics
     private readonly Counter<long> _failovers;
     private readonly Counter<long> _forwardErrors;
 
-    public BalancerMetrics(IMeterFactory meterFactory, ReplicaTable table)
+    public BalancerMetrics(IMeterFactory meterFactory, ReplicaTable table, TimeProvider time)
     {
         var meter = meterFactory.Create(MeterName);
         _requests = meter.CreateCounter<long>("ringway.loadbalancing.requests", "{request}", "Requests answered, by replica and status class.");
@@ -27,6 +27,17 @@ internal sealed class BalancerMetrics
         _failovers = meter.CreateCounter<long>("ringway.loadbalancing.failovers", "{failover}", "Requests moved to the next replica because the chosen one failed, by replica and error type.");
         _forwardErrors = meter.CreateCounter<long>("ringway.loadbalancing.forward.errors", "{error}", "Failed forwarding attempts (each replica tried), by replica and error type.");
         meter.CreateObservableGauge("ringway.loadbalancing.ring.size", () => table.Current.Count, "{replica}", "Replicas receiving new requests.");
+        // The epoch as a tag on a constant 1 (an "info" gauge): a 64-bit digest does not survive a floating-point value.
+        meter.CreateObservableGauge(
+            "ringway.loadbalancing.ring.epoch",
+            () => table.Current is { Count: > 0 } current ? [new Measurement<int>(1, new KeyValuePair<string, object?>("epoch", current.EpochText))] : Array.Empty<Measurement<int>>(),
+            "{ring}",
+            "The membership epoch of the ring (tag epoch, 16 hexadecimal digits): balancers with the same epoch place every key alike.");
+        meter.CreateObservableGauge(
+            "ringway.loadbalancing.warmup.replicas",
+            () => BalancerHealthCheck.Warming(table.Current, time.GetUtcNow()).Length,
+            "{replica}",
+            "Replicas still warming up (taking part of their share of keys).");
     }
 
     public void RequestCompleted(string? replica, int statusCode, long startTimestamp)

@@ -5,8 +5,8 @@ namespace Ringway.LoadBalancing.AspNetCore.Supervision;
 
 /// <summary>
 /// Probes the replicas' heartbeat path over HTTP and posts what matters to the supervisor: failures, first answers and
-/// recoveries (a healthy replica's routine answer changes nothing and is not posted). Every wait and timeout runs on
-/// the <see cref="TimeProvider"/>.
+/// recoveries (a healthy replica's routine answer changes nothing and is not posted). An answer's load report goes to
+/// <see cref="ReplicaLoadReports"/>. Every wait and timeout runs on the <see cref="TimeProvider"/>.
 /// </summary>
 internal sealed class HeartbeatProber : IDisposable
 {
@@ -21,20 +21,22 @@ internal sealed class HeartbeatProber : IDisposable
     private readonly TimeSpan _interval;
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _time;
+    private readonly ReplicaLoadReports? _loadReports;
 
-    public HeartbeatProber(IOptions<ConsistentHashBalancerOptions> options, TimeProvider time)
+    public HeartbeatProber(IOptions<ConsistentHashBalancerOptions> options, TimeProvider time, ReplicaLoadReports? loadReports = null)
         : this(options.Value, time, new SocketsHttpHandler
         {
             UseProxy = false,
             AllowAutoRedirect = false,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-        })
+        }, loadReports)
     {
     }
 
     /// <summary>Probes through <paramref name="handler"/>, which the prober owns.</summary>
-    internal HeartbeatProber(ConsistentHashBalancerOptions options, TimeProvider time, HttpMessageHandler handler)
+    internal HeartbeatProber(ConsistentHashBalancerOptions options, TimeProvider time, HttpMessageHandler handler, ReplicaLoadReports? loadReports = null)
     {
+        _loadReports = loadReports is { Enabled: true } ? loadReports : null;
         _path = options.Health.Path;
         _interval = options.Health.Interval;
         _timeout = options.Health.Timeout;
@@ -92,6 +94,12 @@ internal sealed class HeartbeatProber : IDisposable
         {
             var uri = new Uri(replica.ForwardPrefix + _path);
             using var response = await _client.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            if (_loadReports is not null && response.IsSuccessStatusCode
+                && response.Headers.NonValidated.TryGetValues(ConsistentHashing.OrcaLoadReport.HeaderName, out var report))
+            {
+                _loadReports.Receive(replica, report.ToString());
+            }
+
             return response.IsSuccessStatusCode;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
