@@ -65,7 +65,7 @@ internal sealed class ConsistentHashBalancerOptionsValidator : IValidateOptions<
         var hotKeys = errors.Section("HotKeys");
         try
         {
-            options.HotKeys.ToHotKeyOptions();
+            options.HotKeys.Build();
         }
         catch (ArgumentOutOfRangeException e)
         {

@@ -31,14 +31,13 @@ public sealed class HotKeySpreadingOptions
     /// <summary>Shares are measured against at least this many (decayed) requests, so a quiet balancer spreads nothing. Default 1,000.</summary>
     public int MinimumRequests { get; set; } = HotKeyOptions.Default.MinimumRequests;
 
-    /// <summary>The hashing library's options (null when off); throws <see cref="ArgumentOutOfRangeException"/> on a value out of range.</summary>
-    internal HotKeyOptions? ToHotKeyOptions()
-    {
-        if (!Enabled)
-        {
-            return null;
-        }
+    /// <summary>The hashing library's options, or null when spreading is off.</summary>
+    internal HotKeyOptions? ToHotKeyOptions() => Enabled ? Build() : null;
 
+    /// <summary>The hashing library's options, checked (even when off, so a wrong value is found before it is turned on).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The option named in the exception is out of range.</exception>
+    internal HotKeyOptions Build()
+    {
         var options = new HotKeyOptions
         {
             LoadFactor = LoadFactor,

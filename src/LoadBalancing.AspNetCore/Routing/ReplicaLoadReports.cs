@@ -12,6 +12,9 @@ namespace Ringway.LoadBalancing.AspNetCore.Routing;
 /// </summary>
 internal sealed class ReplicaLoadReports
 {
+    /// <summary>The metric read, by its full name in the TEXT form.</summary>
+    private const string RequestsInFlight = "named_metrics." + OrcaLoadReport.RequestsInFlight;
+
     /// <summary>The longest header value read (a TEXT report of a few metrics is far shorter).</summary>
     private const int MaxValueLength = 1024;
 
@@ -37,7 +40,7 @@ internal sealed class ReplicaLoadReports
     /// <summary>Records a report from <paramref name="replica"/> (the header's value as text).</summary>
     public void Receive(ReplicaState replica, ReadOnlySpan<char> value)
     {
-        if (Enabled && OrcaLoadReport.TryReadMetric(value, OrcaLoadReport.RequestsInFlight, out var rif))
+        if (Enabled && OrcaLoadReport.TryReadMetric(value, RequestsInFlight, out var rif))
         {
             replica.Reported.Report(rif, replica.InFlight, _time.GetUtcNow());
         }
