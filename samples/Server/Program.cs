@@ -2,6 +2,8 @@
 // WebSocket echo (WebSocketEcho.cs), anything else 404.
 // Its id comes from SERVER_ID; it listens on port 5000 unless PORT, --port or --urls says otherwise.
 // Started by a balancer's process replica provider, it exits when the process named by RINGWAY_PARENT_PID is gone.
+// Every answer, heartbeats included, reports the server's load in ORCA's endpoint-load-metrics header (TEXT form,
+// named_metrics.rif = its requests in flight, counted when the request arrived), which balancers with Hashing:ReportedLoad on read (docs/hashing.md).
 using System.Diagnostics;
 using System.Globalization;
 
@@ -16,6 +18,21 @@ if (builder.Configuration["urls"] is null && builder.Configuration["ASPNETCORE_U
 }
 
 var app = builder.Build();
+
+var inFlight = new InFlight();
+app.Use(async (context, next) =>
+{
+    // Counted on arrival, this request included: answers without a body start only after the pipeline has returned.
+    context.Response.Headers["endpoint-load-metrics"] = inFlight.Enter();
+    try
+    {
+        await next(context);
+    }
+    finally
+    {
+        inFlight.Exit();
+    }
+});
 
 app.MapGet("/home", () => Results.Json(new HomeResponse($"Hello from Server: {serverId}", "successful"), ServerJson.Default.HomeResponse));
 app.MapGet("/heartbeat", () => Results.Ok());
@@ -33,6 +50,17 @@ internal sealed record HomeResponse(string message, string status);
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(HomeResponse))]
 internal sealed partial class ServerJson : System.Text.Json.Serialization.JsonSerializerContext;
+
+/// <summary>The requests this server is answering now, reported as an ORCA TEXT load report.</summary>
+internal sealed class InFlight
+{
+    private int _count;
+
+    /// <summary>Counts a request in and returns the report of the load with it.</summary>
+    public string Enter() => string.Create(CultureInfo.InvariantCulture, $"TEXT named_metrics.rif={Interlocked.Increment(ref _count)}");
+
+    public void Exit() => Interlocked.Decrement(ref _count);
+}
 
 /// <summary>Stops the server once a given process no longer runs.</summary>
 internal static class ParentWatch

@@ -31,6 +31,20 @@ public sealed class ServerTests
             body.RootElement.EnumerateObject().Select(p => (p.Name, p.Value.GetString())).ToArray());
     }
 
+    [Theory]
+    [InlineData("heartbeat")]
+    [InlineData("home")]
+    [InlineData("missing")]
+    public async Task AnyAnswer_ReportsRequestsInFlightAsOrcaText(string path)
+    {
+        using var server = await ServerProcess.StartAsync(new Dictionary<string, string?> { ["SERVER_ID"] = "S1" });
+
+        using var response = await Http.GetAsync(new Uri(server.Address, path));
+
+        // The request being answered is the only one in flight (docs/hashing.md, "Replica-reported load").
+        Assert.Equal(["TEXT named_metrics.rif=1"], response.Headers.GetValues("endpoint-load-metrics"));
+    }
+
     [Fact]
     public async Task Home_NoServerId_NamesTheMachine()
     {

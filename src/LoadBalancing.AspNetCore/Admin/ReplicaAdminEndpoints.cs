@@ -18,6 +18,8 @@ internal static class ReplicaAdminEndpoints
     public static Task GetReplicasAsync(HttpContext context)
     {
         var supervisor = context.RequestServices.GetRequiredService<ReplicaSupervisor>();
+        // The body keeps its contract; the ring's membership epoch rides along in a header, so balancers can be compared.
+        context.Response.Headers[BalancerRequestHandler.EpochHeaderName] = context.RequestServices.GetRequiredService<Routing.ReplicaTable>().Current.EpochText;
         return JsonResponses.WriteReplicasAsync(context, supervisor.Hostnames, context.RequestAborted);
     }
 

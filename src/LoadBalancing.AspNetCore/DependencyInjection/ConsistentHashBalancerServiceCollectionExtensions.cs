@@ -65,6 +65,8 @@ public static class ConsistentHashBalancerServiceCollectionExtensions
         services.AddHttpForwarder();
         services.TryAddSingleton<ReplicaTable>();
         services.TryAddSingleton<RequestKeySelector>();
+        services.TryAddSingleton<ReplicaPicker>();
+        services.TryAddSingleton<ReplicaLoadReports>();
         services.TryAddSingleton<BalancerMetrics>();
         services.TryAddSingleton<ForwardingTelemetry>();
         services.TryAddSingleton<ForwardingHeaderPolicy>();

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Ringway.ConsistentHashing;
 using Ringway.LoadBalancing.AspNetCore.Observability;
 using Ringway.LoadBalancing.AspNetCore.Routing;
 using Yarp.ReverseProxy.Forwarder;
@@ -18,19 +17,24 @@ namespace Ringway.LoadBalancing.AspNetCore.Forwarding;
 internal sealed class BalancerRequestHandler
 {
     private const int MaxAttemptsLimit = 8;
+    /// <summary>The response header that carries the membership epoch (<see cref="HashingOptions.EpochHeader"/>, and on <c>/rep</c>).</summary>
+    public const string EpochHeaderName = "Ringway-Epoch";
+
     private readonly ReplicaTable _table;
     private readonly RequestKeySelector _keys;
+    private readonly ReplicaPicker _picker;
     private readonly IReplicaForwarder _forwarder;
     private readonly BalancerMetrics _metrics;
     private readonly ForwardingTelemetry _telemetry;
     private readonly ILogger _logger;
     private readonly int _maxAttempts;
-    private readonly double? _boundedLoadFactor;
     private readonly bool _retryIdempotent;
+    private readonly bool _epochHeader;
 
     public BalancerRequestHandler(
         ReplicaTable table,
         RequestKeySelector keys,
+        ReplicaPicker picker,
         IReplicaForwarder forwarder,
         BalancerMetrics metrics,
         ForwardingTelemetry telemetry,
@@ -39,13 +43,14 @@ internal sealed class BalancerRequestHandler
     {
         _table = table;
         _keys = keys;
+        _picker = picker;
         _forwarder = forwarder;
         _metrics = metrics;
         _telemetry = telemetry;
         _logger = logger;
         _maxAttempts = Math.Clamp(options.Value.Forwarding.MaxAttempts, 1, MaxAttemptsLimit);
-        _boundedLoadFactor = options.Value.Hashing.BoundedLoadFactor;
         _retryIdempotent = options.Value.Forwarding.RetryIdempotentRequests;
+        _epochHeader = options.Value.Hashing.EpochHeader;
     }
 
     public Task HandleAsync(HttpContext context)
@@ -56,14 +61,14 @@ internal sealed class BalancerRequestHandler
         }
 
         var snapshot = _table.Current;
-        if (snapshot.Hash is not { } hash)
+        if (snapshot.Hash is null)
         {
             return NoReplicaAsync(context);
         }
 
         var key = _keys.GetKey(context);
         var chars = key.Chars(stackalloc char[RequestKey.IdLength]);
-        var index = _boundedLoadFactor is { } factor ? PickBounded(snapshot, chars, factor) : hash.GetNodeIndex(chars);
+        var index = _picker.Pick(snapshot, chars);
         return ForwardAsync(context, snapshot, key, snapshot.Replicas[index]);
     }
 
@@ -74,6 +79,12 @@ internal sealed class BalancerRequestHandler
         Tried tried = default;
         while (true)
         {
+            if (_epochHeader)
+            {
+                // Set before forwarding (and again after a failed attempt cleared the response), so either forwarder keeps it.
+                context.Response.Headers[EpochHeaderName] = snapshot.EpochText;
+            }
+
             ForwardResult result = default;
             var attemptStarted = Stopwatch.GetTimestamp();
             // The attempt's client span (null unless someone listens) is current while forwarding: its trace context goes to the replica.
@@ -95,7 +106,7 @@ internal sealed class BalancerRequestHandler
                 return;
             }
 
-            if (CanFailOver(context, result) && attempt < _maxAttempts && NextReplica(snapshot, key, ref tried, attempt, replica) is { } next)
+            if (CanFailOver(context, result) && attempt < _maxAttempts && NextReplica(_picker, snapshot, key, ref tried, attempt, replica) is { } next)
             {
                 Log.FailingOver(_logger, replica.Hostname, result.Outcome.ErrorType(), next.Hostname, attempt + 1, result.Error);
                 _metrics.ForwardFailed(replica.Hostname, result.Outcome);
@@ -244,12 +255,11 @@ internal sealed class BalancerRequestHandler
     }
 
     /// <summary>The next routable replica in the key's preference order that has not been tried.</summary>
-    private static ReplicaState? NextReplica(RoutingSnapshot snapshot, RequestKey key, ref Tried tried, int attempt, ReplicaState failed)
+    private static ReplicaState? NextReplica(ReplicaPicker picker, RoutingSnapshot snapshot, RequestKey key, ref Tried tried, int attempt, ReplicaState failed)
     {
         tried[attempt - 1] = failed;
-        var hash = snapshot.Hash!;
-        Span<int> order = stackalloc int[Math.Min(hash.Count, 64)];
-        var count = hash.GetNodeIndexes(key.Chars(stackalloc char[RequestKey.IdLength]), order);
+        Span<int> order = stackalloc int[Math.Min(snapshot.Count, 64)];
+        var count = picker.Order(snapshot, key.Chars(stackalloc char[RequestKey.IdLength]), order);
         for (var i = 0; i < count; i++)
         {
             var candidate = snapshot.Replicas[order[i]];
@@ -273,18 +283,6 @@ internal sealed class BalancerRequestHandler
         }
 
         return false;
-    }
-
-    private static int PickBounded(RoutingSnapshot snapshot, ReadOnlySpan<char> key, double factor)
-    {
-        var replicas = snapshot.Replicas;
-        Span<int> loads = replicas.Length <= 256 ? stackalloc int[replicas.Length] : new int[replicas.Length];
-        for (var i = 0; i < replicas.Length; i++)
-        {
-            loads[i] = replicas[i].InFlight;
-        }
-
-        return BoundedLoads.GetNodeIndex(snapshot.Hash!, key, loads, factor);
     }
 
     private static bool IsIdempotent(string method)

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using Ringway.LoadBalancing.AspNetCore.Routing;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Ringway.LoadBalancing.AspNetCore.Forwarding;
@@ -11,16 +12,19 @@ namespace Ringway.LoadBalancing.AspNetCore.Forwarding;
 /// The YARP path's request and response transforms: YARP's copy of the headers, corrected by
 /// <see cref="ForwardingHeaderPolicy"/> (the rules the lean path follows too), the client's raw request target
 /// (<see cref="RequestTarget"/>), and the 404 -> 400 answer when
-/// <see cref="ForwardingOptions.NotFoundAsBadRequest"/> is on.
+/// <see cref="ForwardingOptions.NotFoundAsBadRequest"/> is on. A load report addressed to the balancer
+/// (<see cref="ReplicaLoadReports"/>) is handed to it and not passed on.
 /// </summary>
 internal sealed class ForwardingTransformer : HttpTransformer
 {
     private readonly ForwardingHeaderPolicy _headers;
     private readonly bool _notFoundAsBadRequest;
+    private readonly ReplicaLoadReports? _loadReports;
 
-    public ForwardingTransformer(ForwardingHeaderPolicy headers, IOptions<ConsistentHashBalancerOptions> options)
+    public ForwardingTransformer(ForwardingHeaderPolicy headers, IOptions<ConsistentHashBalancerOptions> options, ReplicaLoadReports? loadReports = null)
     {
         _headers = headers;
+        _loadReports = loadReports is { Enabled: true } ? loadReports : null;
         _notFoundAsBadRequest = options.Value.Forwarding.NotFoundAsBadRequest;
     }
 
@@ -35,6 +39,11 @@ internal sealed class ForwardingTransformer : HttpTransformer
 
     public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
+        if (_loadReports is not null && proxyResponse is not null)
+        {
+            TakeLoadReport(httpContext, proxyResponse, _loadReports);
+        }
+
         if (_notFoundAsBadRequest && proxyResponse?.StatusCode == HttpStatusCode.NotFound)
         {
             return WriteNotFoundAsync(httpContext, cancellationToken);
@@ -85,6 +94,21 @@ internal sealed class ForwardingTransformer : HttpTransformer
                     destination.Remove(header.Key);
                 }
             }
+        }
+    }
+
+    /// <summary>Hands the replica's load report to the balancer, and takes it out of what YARP copies to the client.</summary>
+    private static void TakeLoadReport(HttpContext httpContext, HttpResponseMessage proxyResponse, ReplicaLoadReports reports)
+    {
+        if (proxyResponse.Headers.NonValidated.TryGetValues(ConsistentHashing.OrcaLoadReport.HeaderName, out var values))
+        {
+            foreach (var value in values)
+            {
+                reports.Receive(proxyResponse.RequestMessage?.RequestUri, value);
+                break;
+            }
+
+            proxyResponse.Headers.Remove(ConsistentHashing.OrcaLoadReport.HeaderName);
         }
     }
 

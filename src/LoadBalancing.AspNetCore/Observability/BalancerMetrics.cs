@@ -7,7 +7,8 @@ namespace Ringway.LoadBalancing.AspNetCore.Observability;
 
 /// <summary>
 /// The <c>Ringway.LoadBalancing</c> meter: requests by replica and status class, forwarding duration, failed forwarding
-/// attempts and failovers by error type, ring size; and per attempt OpenTelemetry's <c>http.client.request.duration</c>.
+/// attempts and failovers by error type, ring size, membership epoch and replicas warming up; and per attempt
+/// OpenTelemetry's <c>http.client.request.duration</c>.
 /// </summary>
 internal sealed class BalancerMetrics
 {
@@ -20,7 +21,7 @@ internal sealed class BalancerMetrics
     private readonly Counter<long> _forwardErrors;
     private readonly Histogram<double> _clientDuration;
 
-    public BalancerMetrics(IMeterFactory meterFactory, ReplicaTable table)
+    public BalancerMetrics(IMeterFactory meterFactory, ReplicaTable table, TimeProvider time)
     {
         var meter = meterFactory.Create(MeterName);
         _requests = meter.CreateCounter<long>("ringway.loadbalancing.requests", "{request}", "Requests answered, by replica and status class.");
@@ -35,6 +36,17 @@ internal sealed class BalancerMetrics
             tags: null,
             new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] });
         meter.CreateObservableGauge("ringway.loadbalancing.ring.size", () => table.Current.Count, "{replica}", "Replicas receiving new requests.");
+        // The epoch as a tag on a constant 1 (an "info" gauge): a 64-bit digest does not survive a floating-point value.
+        meter.CreateObservableGauge(
+            "ringway.loadbalancing.ring.epoch",
+            () => table.Current is { Count: > 0 } current ? [new Measurement<int>(1, new KeyValuePair<string, object?>("epoch", current.EpochText))] : Array.Empty<Measurement<int>>(),
+            "{ring}",
+            "The membership epoch of the ring (tag epoch, 16 hexadecimal digits): balancers with the same epoch place every key alike.");
+        meter.CreateObservableGauge(
+            "ringway.loadbalancing.warmup.replicas",
+            () => BalancerHealthCheck.Warming(table.Current, time.GetUtcNow()).Length,
+            "{replica}",
+            "Replicas still warming up (taking part of their share of keys).");
     }
 
     public void RequestCompleted(string? replica, int statusCode, long startTimestamp)

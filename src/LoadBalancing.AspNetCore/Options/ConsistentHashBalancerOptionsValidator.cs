@@ -61,6 +61,25 @@ internal sealed class ConsistentHashBalancerOptionsValidator : IValidateOptions<
         {
             errors.Add("BoundedLoadFactor", "must be greater than 1 (or null for off).");
         }
+
+        errors.NotNegative("WarmUp", options.WarmUp);
+        var hotKeys = errors.Section("HotKeys");
+        try
+        {
+            options.HotKeys.Build();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            // The hashing library names the option and its range; only its own sentence is kept.
+            hotKeys.Add(e.ParamName ?? "", $"is out of range: {e.Message.Split(" (Parameter", 2)[0]}");
+        }
+
+        var reported = errors.Section("ReportedLoad");
+        reported.Positive("StalenessLimit", options.ReportedLoad.StalenessLimit);
+        if (options.ReportedLoad.Enabled && options.BoundedLoadFactor is null && !options.HotKeys.Enabled)
+        {
+            reported.Add("Enabled", $"needs {errors.Key("BoundedLoadFactor")} or {hotKeys.Key("Enabled")}: reported loads are read only for them.");
+        }
     }
 
     private static void Keys(RequestKeyOptions options, OptionErrors errors)

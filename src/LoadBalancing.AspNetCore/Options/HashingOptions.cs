@@ -25,9 +25,30 @@ public sealed class HashingOptions
 
     /// <summary>
     /// Consistent hashing with bounded loads: when set (greater than 1, for example 1.25), a key skips replicas whose
-    /// in-flight requests exceed <c>ceil(factor x average)</c>. Default null (off).
+    /// load (this balancer's requests in flight, or the replica's own report with <see cref="ReportedLoad"/>) exceeds
+    /// <c>ceil(factor x average)</c>. Default null (off).
     /// </summary>
     public double? BoundedLoadFactor { get; set; }
+
+    /// <summary>
+    /// Warm-up: a replica that joins the ring takes its keys gradually, from none to its full share over this window,
+    /// each key moving once from the replica that holds it without the newcomer (docs/hashing.md, "Warm-up"). Replicas
+    /// present when the balancer starts do not ramp; one that leaves and comes back ramps again. Default
+    /// <see cref="TimeSpan.Zero"/> (off).
+    /// </summary>
+    public TimeSpan WarmUp { get; set; }
+
+    /// <summary>Hot-key spreading (section <c>Hashing:HotKeys</c>). Off by default.</summary>
+    public HotKeySpreadingOptions HotKeys { get; } = new();
+
+    /// <summary>Bounded loads on the load replicas report (section <c>Hashing:ReportedLoad</c>). Off by default.</summary>
+    public ReportedLoadOptions ReportedLoad { get; } = new();
+
+    /// <summary>
+    /// Adds the <c>Ringway-Epoch</c> header (the membership epoch, 16 hexadecimal digits) to every routed response, so
+    /// clients can tell which balancers route alike. <c>/rep</c> carries it always. Default false.
+    /// </summary>
+    public bool EpochHeader { get; set; }
 
     /// <summary>The hashing library's parameters for <see cref="Algorithm"/>.</summary>
     internal ConsistentHashOptions ToConsistentHashOptions() => new()

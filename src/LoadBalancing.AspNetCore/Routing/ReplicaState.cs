@@ -1,3 +1,5 @@
+using Ringway.ConsistentHashing;
+
 namespace Ringway.LoadBalancing.AspNetCore.Routing;
 
 /// <summary>
@@ -39,6 +41,16 @@ internal sealed class ReplicaState
         get => _routable;
         set => _routable = value;
     }
+
+    /// <summary>
+    /// When the replica last joined the ring (warm-up ramps from it), or <see cref="DateTimeOffset.MinValue"/> for a
+    /// replica that needs no ramp (there when the balancer started). Written by <see cref="ReplicaTable.Join"/> before it
+    /// publishes the snapshot that holds the replica.
+    /// </summary>
+    public DateTimeOffset JoinedAt { get; set; } = DateTimeOffset.MinValue;
+
+    /// <summary>The load the replica last reported about itself (<see cref="ReplicaLoadReports"/>).</summary>
+    public ReportedLoad Reported { get; } = new();
 
     public void Enter() => Interlocked.Increment(ref _inFlight);
 

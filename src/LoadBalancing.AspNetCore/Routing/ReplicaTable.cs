@@ -15,13 +15,17 @@ internal sealed class ReplicaTable
     private readonly Dictionary<string, ReplicaState> _routable = new(StringComparer.Ordinal);
     private readonly ConsistentHashAlgorithm _algorithm;
     private readonly ConsistentHashOptions _hashOptions;
+    private readonly TimeSpan _warmUp;
+    private readonly TimeProvider _time;
     private RoutingSnapshot _current = RoutingSnapshot.Empty;
     private CancellationTokenSource _changed = new();
 
-    public ReplicaTable(IOptions<ConsistentHashBalancerOptions> options)
+    public ReplicaTable(IOptions<ConsistentHashBalancerOptions> options, TimeProvider? time = null)
     {
         _algorithm = options.Value.Hashing.Algorithm;
         _hashOptions = options.Value.Hashing.ToConsistentHashOptions();
+        _warmUp = options.Value.Hashing.WarmUp;
+        _time = time ?? TimeProvider.System;
     }
 
     public RoutingSnapshot Current => Volatile.Read(ref _current);
@@ -35,8 +39,12 @@ internal sealed class ReplicaTable
     /// </summary>
     public event Action<ReplicaState>? ReplicaLeft;
 
-    /// <summary>Puts a replica in the ring (no-op when it is there already). Returns whether the ring changed.</summary>
-    public bool Join(ReplicaState replica)
+    /// <summary>
+    /// Puts a replica in the ring (no-op when it is there already). Returns whether the ring changed. With
+    /// <paramref name="warmUp"/> its join time is now, so it ramps up over <see cref="HashingOptions.WarmUp"/>; without,
+    /// it takes its full share at once (the replicas a balancer starts with).
+    /// </summary>
+    public bool Join(ReplicaState replica, bool warmUp = true)
     {
         lock (_gate)
         {
@@ -46,6 +54,7 @@ internal sealed class ReplicaTable
             }
 
             _routable[replica.Hostname] = replica;
+            replica.JoinedAt = warmUp ? _time.GetUtcNow() : DateTimeOffset.MinValue;
             replica.IsRoutable = true;
             Publish();
             return true;
@@ -101,6 +110,20 @@ internal sealed class ReplicaTable
             byIndex[i] = hash.Nodes[i].Value;
         }
 
-        return new RoutingSnapshot(hash, byIndex);
+        return new RoutingSnapshot(hash, byIndex, WarmUpOf(hash, byIndex));
+    }
+
+    /// <summary>The warm-up of the replicas still ramping now, or null (warm-up off, or no replica ramping).</summary>
+    private WarmUpSchedule<ReplicaState>? WarmUpOf(IConsistentHash<ReplicaState> hash, ReplicaState[] byIndex)
+    {
+        if (_warmUp <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        var now = _time.GetUtcNow();
+        var joinedAt = Array.ConvertAll(byIndex, r => r.JoinedAt);
+        var schedule = new WarmUpSchedule<ReplicaState>(hash, _warmUp, joinedAt, now);
+        return schedule.IsWarming(now) ? schedule : null;
     }
 }

@@ -6,8 +6,8 @@ namespace Ringway.LoadBalancing.AspNetCore.Supervision;
 
 /// <summary>
 /// Probes the replicas' heartbeat path over HTTP and posts what matters to the supervisor: failures, first answers and
-/// recoveries (a healthy replica's routine answer changes nothing and is not posted). Every wait and timeout runs on
-/// the <see cref="TimeProvider"/>.
+/// recoveries (a healthy replica's routine answer changes nothing and is not posted). An answer's load report goes to
+/// <see cref="ReplicaLoadReports"/>. Every wait and timeout runs on the <see cref="TimeProvider"/>.
 /// </summary>
 internal sealed class HeartbeatProber : IDisposable
 {
@@ -24,16 +24,18 @@ internal sealed class HeartbeatProber : IDisposable
     private readonly Version _version;
     private readonly HttpVersionPolicy _versionPolicy;
     private readonly TimeProvider _time;
+    private readonly ReplicaLoadReports? _loadReports;
 
-    public HeartbeatProber(IOptions<ConsistentHashBalancerOptions> options, TimeProvider time)
+    public HeartbeatProber(IOptions<ConsistentHashBalancerOptions> options, TimeProvider time, ReplicaLoadReports? loadReports = null)
         // The replicas' own protocol and certificate trust: an h2c-only replica (gRPC) or a privately signed one answers probes too.
-        : this(options.Value, time, ReplicaHttpHandler.Create(options.Value.Forwarding, Timeout.InfiniteTimeSpan, pooledConnectionIdleTimeout: TimeSpan.FromSeconds(30)))
+        : this(options.Value, time, ReplicaHttpHandler.Create(options.Value.Forwarding, Timeout.InfiniteTimeSpan, pooledConnectionIdleTimeout: TimeSpan.FromSeconds(30)), loadReports)
     {
     }
 
     /// <summary>Probes through <paramref name="handler"/>, which the prober owns.</summary>
-    internal HeartbeatProber(ConsistentHashBalancerOptions options, TimeProvider time, HttpMessageHandler handler)
+    internal HeartbeatProber(ConsistentHashBalancerOptions options, TimeProvider time, HttpMessageHandler handler, ReplicaLoadReports? loadReports = null)
     {
+        _loadReports = loadReports is { Enabled: true } ? loadReports : null;
         _path = options.Health.Path;
         _interval = options.Health.Interval;
         _timeout = options.Health.Timeout;
@@ -93,6 +95,12 @@ internal sealed class HeartbeatProber : IDisposable
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(replica.ForwardPrefix + _path)) { Version = _version, VersionPolicy = _versionPolicy };
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            if (_loadReports is not null && response.IsSuccessStatusCode
+                && response.Headers.NonValidated.TryGetValues(ConsistentHashing.OrcaLoadReport.HeaderName, out var report))
+            {
+                _loadReports.Receive(replica, report.ToString());
+            }
+
             return response.IsSuccessStatusCode;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

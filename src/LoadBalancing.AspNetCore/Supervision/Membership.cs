@@ -54,7 +54,9 @@ internal sealed class Membership(ReplicaTable table, TimeProvider time, ILogger 
     /// <summary>Puts a member that answers in the ring (no change when it is there already or no longer a member).</summary>
     public void Join(SupervisedReplica member)
     {
-        if (!member.State.IsRoutable && !member.Removed && table.Join(member.State))
+        // The replicas the balancer starts with take their share at once; any later join (a recovery too) warms up.
+        var warmUp = member.HasJoined || member.Origin is not (MembershipChangeReason.Initial or MembershipChangeReason.Adopted);
+        if (!member.State.IsRoutable && !member.Removed && table.Join(member.State, warmUp))
         {
             Log.Joined(logger, member.Hostname, member.State.Replica.Address, table.Current.Count);
             Raise(MembershipChangeKind.Joined, member, member.HasJoined ? MembershipChangeReason.Recovered : member.Origin);

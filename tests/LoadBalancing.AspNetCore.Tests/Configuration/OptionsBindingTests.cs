@@ -20,6 +20,17 @@ public sealed partial class OptionsBindingTests
             ["Balancer:Hashing:MaglevTableSize"] = "65521",
             ["Balancer:Hashing:ClassicProbing"] = "Quadratic",
             ["Balancer:Hashing:BoundedLoadFactor"] = "1.5",
+            ["Balancer:Hashing:WarmUp"] = "00:02:00",
+            ["Balancer:Hashing:EpochHeader"] = "true",
+            ["Balancer:Hashing:HotKeys:Enabled"] = "true",
+            ["Balancer:Hashing:HotKeys:LoadFactor"] = "1.15",
+            ["Balancer:Hashing:HotKeys:MaxReplicas"] = "4",
+            ["Balancer:Hashing:HotKeys:HalfLife"] = "00:00:30",
+            ["Balancer:Hashing:HotKeys:SketchWidth"] = "4096",
+            ["Balancer:Hashing:HotKeys:TopKeys"] = "8",
+            ["Balancer:Hashing:HotKeys:MinimumRequests"] = "500",
+            ["Balancer:Hashing:ReportedLoad:Enabled"] = "true",
+            ["Balancer:Hashing:ReportedLoad:StalenessLimit"] = "00:00:05",
             ["Balancer:Keys:Sources:0"] = "header:X-User",
             ["Balancer:Keys:Sources:1"] = "query:key",
             ["Balancer:Forwarding:Forwarder"] = "Http1",
@@ -46,6 +57,12 @@ public sealed partial class OptionsBindingTests
         Assert.Equal(65521, options.Hashing.MaglevTableSize);
         Assert.Equal(ClassicProbing.Quadratic, options.Hashing.ClassicProbing);
         Assert.Equal(1.5, options.Hashing.BoundedLoadFactor);
+        Assert.Equal(TimeSpan.FromMinutes(2), options.Hashing.WarmUp);
+        Assert.True(options.Hashing.EpochHeader);
+        var hot = options.Hashing.HotKeys.ToHotKeyOptions()!;
+        Assert.Equal((1.15, 4, TimeSpan.FromSeconds(30), 4096, 8, 500), (hot.LoadFactor, hot.MaxReplicas, hot.HalfLife, hot.SketchWidth, hot.TopKeys, hot.MinimumRequests));
+        Assert.True(options.Hashing.ReportedLoad.Enabled);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.Hashing.ReportedLoad.StalenessLimit);
         Assert.Equal(["header:X-User", "query:key"], options.Keys.Sources);
         Assert.Equal(ReplicaForwarder.Http1, options.Forwarding.Forwarder);
         Assert.Equal(TimeSpan.FromSeconds(3), options.Forwarding.ConnectTimeout);
@@ -75,6 +92,17 @@ public sealed partial class OptionsBindingTests
         Assert.Equal(ConsistentHashOptions.Default.MaglevTableSize, options.Hashing.MaglevTableSize);
         Assert.Equal(ConsistentHashOptions.Default.ClassicProbing, options.Hashing.ClassicProbing);
         Assert.Null(options.Hashing.BoundedLoadFactor);
+        Assert.Equal(TimeSpan.Zero, options.Hashing.WarmUp);
+        Assert.False(options.Hashing.EpochHeader);
+        Assert.False(options.Hashing.HotKeys.Enabled);
+        Assert.Null(options.Hashing.HotKeys.ToHotKeyOptions());
+        var hot = options.Hashing.HotKeys.Build();
+        var library = HotKeyOptions.Default;
+        Assert.Equal(
+            (library.LoadFactor, library.MaxReplicas, library.HalfLife, library.SketchWidth, library.TopKeys, library.MinimumRequests),
+            (hot.LoadFactor, hot.MaxReplicas, hot.HalfLife, hot.SketchWidth, hot.TopKeys, hot.MinimumRequests));
+        Assert.False(options.Hashing.ReportedLoad.Enabled);
+        Assert.Equal(ReportedLoad.DefaultMaxAge, options.Hashing.ReportedLoad.StalenessLimit);
         Assert.Empty(options.Keys.Sources);
         Assert.Equal(ReplicaForwarder.Http1, options.Forwarding.Forwarder);
         Assert.Equal(TimeSpan.FromSeconds(5), options.Forwarding.ConnectTimeout);
@@ -97,6 +125,12 @@ public sealed partial class OptionsBindingTests
     [Theory]
     [InlineData("Balancer:Hashing:PointsPerWeight", "0", "Balancer:Hashing:PointsPerWeight must be at least 1.")]
     [InlineData("Balancer:Hashing:BoundedLoadFactor", "1", "Balancer:Hashing:BoundedLoadFactor must be greater than 1")]
+    [InlineData("Balancer:Hashing:WarmUp", "-00:00:01", "Balancer:Hashing:WarmUp must not be negative, not -00:00:01.")]
+    [InlineData("Balancer:Hashing:HotKeys:LoadFactor", "1", "Balancer:Hashing:HotKeys:LoadFactor is out of range: The hot-key load factor must be a finite number above 1")]
+    [InlineData("Balancer:Hashing:HotKeys:SketchWidth", "1000", "Balancer:Hashing:HotKeys:SketchWidth is out of range: SketchWidth must be a power of two")]
+    [InlineData("Balancer:Hashing:HotKeys:MaxReplicas", "65", "Balancer:Hashing:HotKeys:MaxReplicas is out of range: MaxReplicas must be 1 to 64")]
+    [InlineData("Balancer:Hashing:ReportedLoad:StalenessLimit", "00:00:00", "Balancer:Hashing:ReportedLoad:StalenessLimit must be positive, not 00:00:00.")]
+    [InlineData("Balancer:Hashing:ReportedLoad:Enabled", "true", "Balancer:Hashing:ReportedLoad:Enabled needs Balancer:Hashing:BoundedLoadFactor or Balancer:Hashing:HotKeys:Enabled")]
     [InlineData("Balancer:Keys:Sources:0", "body:x", "Balancer:Keys:Sources:0 'body:x' is not a key source")]
     [InlineData("Balancer:Forwarding:ResponseTimeout", "00:00:00", "Balancer:Forwarding:ResponseTimeout must be positive, not 00:00:00.")]
     [InlineData("Balancer:Forwarding:MaxAttempts", "9", "Balancer:Forwarding:MaxAttempts must be from 1 to 8.")]

@@ -21,7 +21,7 @@ internal sealed class FakeClockSupervisor : IAsyncDisposable
         Options = options;
         Provider = provider;
         var wrapped = Microsoft.Extensions.Options.Options.Create(options);
-        Table = new ReplicaTable(wrapped);
+        Table = new ReplicaTable(wrapped, time);
         _prober = new HeartbeatProber(options, time, provider.Heartbeats);
         Supervisor = new ReplicaSupervisor(wrapped, Table, provider, _prober, time, NullLogger<ReplicaSupervisor>.Instance);
         Supervisor.MembershipChanged += change =>

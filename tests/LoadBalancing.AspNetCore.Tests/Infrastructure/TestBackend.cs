@@ -43,6 +43,9 @@ internal sealed class TestBackend : IAsyncDisposable
     /// <summary>How long /heartbeat takes to answer; <see cref="Timeout.InfiniteTimeSpan"/> for a replica that hangs.</summary>
     public TimeSpan HeartbeatDelay { get; set; }
 
+    /// <summary>An ORCA load report (<c>endpoint-load-metrics</c> value) added to every answer, heartbeats included; null for none.</summary>
+    public string? LoadReport { get; set; }
+
     /// <summary>Completes /gate requests; until then they wait (for drain tests).</summary>
     public TaskCompletionSource Gate { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -74,6 +77,11 @@ internal sealed class TestBackend : IAsyncDisposable
             }
 
             context.Response.Headers["X-Backend"] = id;
+            if (self!.LoadReport is { } report)
+            {
+                context.Response.Headers["endpoint-load-metrics"] = report;
+            }
+
             return next(context);
         });
         app.UseWebSockets(webSocketKeepAlive is { } keepAlive ? new WebSocketOptions { KeepAliveInterval = keepAlive } : new WebSocketOptions());

@@ -58,6 +58,39 @@ public sealed class RoutingAllocationTests
         });
     }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void GetKeyThenPick_EveryLoadAwareOptionOn_AllocatesNothing(ConsistentHashAlgorithm algorithm, string keyIn)
+    {
+        var (keys, _, requests) = Setup(algorithm, keyIn);
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(50));
+        var options = new ConsistentHashBalancerOptions
+        {
+            Hashing = { Algorithm = algorithm, BoundedLoadFactor = 1.25, WarmUp = TimeSpan.FromMinutes(1) },
+        };
+        options.Hashing.HotKeys.Enabled = true;
+        options.Hashing.HotKeys.MinimumRequests = 10;
+        options.Hashing.ReportedLoad.Enabled = true;
+        var table = new ReplicaTable(Options.Create(options), time);
+        for (var i = 1; i <= 4; i++)
+        {
+            // The fourth joins last and ramps up: warm-up holds some keys back.
+            table.Join(new ReplicaState(new Replica($"server-{i}", new Uri($"http://127.0.0.1:{5000 + i}/"), $"{i}")), warmUp: i == 4);
+        }
+
+        table.Current.Replicas[0].Reported.Report(7, 0, time.GetUtcNow());
+        time.Advance(TimeSpan.FromSeconds(20));
+        Assert.NotNull(table.Current.WarmUp);
+        var picker = new ReplicaPicker(Options.Create(options), time);
+
+        AssertAllocatesNothing(i =>
+        {
+            var snapshot = table.Current;
+            var key = keys.GetKey(requests[i % requests.Length]);
+            return snapshot.Replicas[picker.Pick(snapshot, key.Chars(stackalloc char[RequestKey.IdLength]))].Hostname.Length;
+        });
+    }
+
     /// <summary>
     /// Calls <paramref name="work"/> in rounds and passes on the first round that allocated nothing on this thread.
     /// Before the JIT promotes a method to tier 1, its tier-0 code may allocate where the optimised code does not (KeyHash

@@ -23,12 +23,15 @@ internal sealed class Http1ConnectionPool
     public Http1ConnectionPool(ReplicaState replica, TimeProvider time)
     {
         _time = time;
+        Replica = replica;
         var address = replica.Replica.Address;
         EndPoint = IPAddress.TryParse(address.Host.Trim('[', ']'), out var ip) ? new IPEndPoint(ip, address.Port) : new DnsEndPoint(address.IdnHost, address.Port);
         var authority = address.IsDefaultPort ? address.Host : address.Host + ":" + address.Port.ToString(CultureInfo.InvariantCulture);
         HostHeader = Encoding.ASCII.GetBytes("Host: " + authority + "\r\n");
         PathPrefix = Encoding.ASCII.GetBytes(address.AbsolutePath.TrimEnd('/'));
     }
+
+    public ReplicaState Replica { get; }
 
     public EndPoint EndPoint { get; }
 

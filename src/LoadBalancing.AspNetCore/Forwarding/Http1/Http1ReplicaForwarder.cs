@@ -32,7 +32,12 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder, IDisposable
     private readonly bool _replicasSpeakHttp2;
 
     public Http1ReplicaForwarder(
-        YarpReplicaForwarder fallback, ForwardingHeaderPolicy headers, ReplicaTable table, TimeProvider time, IOptions<ConsistentHashBalancerOptions> options)
+        YarpReplicaForwarder fallback,
+        ForwardingHeaderPolicy headers,
+        ReplicaTable table,
+        TimeProvider time,
+        IOptions<ConsistentHashBalancerOptions> options,
+        ReplicaLoadReports? loadReports = null)
     {
         var o = options.Value;
         _fallback = fallback;
@@ -40,7 +45,7 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder, IDisposable
         _connectTimeout = o.Forwarding.ConnectTimeout;
         _responseTimeout = o.Forwarding.ResponseTimeout;
         _sender = new RequestSender(new RequestHeadWriter(headers), _responseTimeout);
-        _applier = new ResponseHeadApplier(o.Forwarding.NotFoundAsBadRequest);
+        _applier = new ResponseHeadApplier(o.Forwarding.NotFoundAsBadRequest, loadReports);
         _copier = new ResponseBodyCopier(_responseTimeout);
         // HTTP/2 to replicas (h2c, ForwardingOptions.HttpVersionPolicy) is YARP's: this path speaks HTTP/1.1 only.
         _replicasSpeakHttp2 = ReplicaHttpHandler.SpeaksHttp2Cleartext(o.Forwarding);
@@ -138,7 +143,7 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder, IDisposable
                     context,
                     connection,
                     _sender.SendAsync(context, pool, connection, target, chunkedBody, timeout).AsTask(),
-                    ReadHeadAsync(context, connection, timeout).AsTask());
+                    ReadHeadAsync(context, pool, connection, timeout).AsTask());
                 await Task.WhenAny(upload.Sending, upload.Reading).ConfigureAwait(false);
                 if (upload.Sending.IsCompletedSuccessfully)
                 {
@@ -177,7 +182,7 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder, IDisposable
                 // 2. The response head (1xx interim responses skipped).
                 try
                 {
-                    head = await ReadHeadAsync(context, connection, timeout).ConfigureAwait(false);
+                    head = await ReadHeadAsync(context, pool, connection, timeout).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
                 {
@@ -269,7 +274,7 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder, IDisposable
     /// for a head that does not fit.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<ResponseHead> ReadHeadAsync(HttpContext context, Http1Connection connection, CancellationTokenSource timeout)
+    private async ValueTask<ResponseHead> ReadHeadAsync(HttpContext context, Http1ConnectionPool pool, Http1Connection connection, CancellationTokenSource timeout)
     {
         var received = false;
         var requestWasHead = HttpMethods.IsHead(context.Request.Method);
@@ -309,7 +314,7 @@ internal sealed class Http1ReplicaForwarder : IReplicaForwarder, IDisposable
 
             if (!head.IsInterim && !_applier.Replaces(head))
             {
-                ResponseHeadApplier.Apply(context, head, connection.Buffer.AsSpan(connection.Start, head.Length), connection.HeaderValues);
+                _applier.Apply(context, pool.Replica, head, connection.Buffer.AsSpan(connection.Start, head.Length), connection.HeaderValues);
             }
 
             connection.Start += head.Length;

@@ -2,15 +2,17 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
+using Ringway.LoadBalancing.AspNetCore.Routing;
 
 namespace Ringway.LoadBalancing.AspNetCore.Forwarding.Http1;
 
 /// <summary>
 /// Puts a parsed final response head on the client's response: status, reason phrase and the end-to-end headers (as
 /// <see cref="ForwardingHeaderPolicy"/> says), or, when <see cref="ForwardingOptions.NotFoundAsBadRequest"/>
-/// is on and the replica answered 404, the balancer's 400 answer instead.
+/// is on and the replica answered 404, the balancer's 400 answer instead. A load report addressed to the balancer
+/// (<see cref="ReplicaLoadReports"/>) is handed to it and not copied.
 /// </summary>
-internal sealed class ResponseHeadApplier(bool notFoundAsBadRequest)
+internal sealed class ResponseHeadApplier(bool notFoundAsBadRequest, ReplicaLoadReports? loadReports = null)
 {
     /// <summary>Whether the replica's answer is replaced by the balancer's (the 404 rule): then nothing of it is copied.</summary>
     public bool Replaces(in ResponseHead head) => notFoundAsBadRequest && head.Status == StatusCodes.Status404NotFound;
@@ -22,7 +24,7 @@ internal sealed class ResponseHeadApplier(bool notFoundAsBadRequest)
     /// Copies <paramref name="head"/>, parsed from <paramref name="block"/>, to the client's response;
     /// <paramref name="valueCache"/> is the connection's last value of each known header (<see cref="Http1Syntax.Value"/>).
     /// </summary>
-    public static void Apply(HttpContext context, in ResponseHead head, ReadOnlySpan<byte> block, string?[] valueCache)
+    public void Apply(HttpContext context, ReplicaState replica, in ResponseHead head, ReadOnlySpan<byte> block, string?[] valueCache)
     {
         var response = context.Response;
         response.StatusCode = head.Status;
@@ -42,6 +44,12 @@ internal sealed class ResponseHeadApplier(bool notFoundAsBadRequest)
         foreach (var header in head.EnumerateHeaders(block))
         {
             var name = header.Name;
+            if (loadReports is { Enabled: true } && ReplicaLoadReports.IsReportHeader(name))
+            {
+                loadReports.Receive(replica, header.Value);
+                continue;
+            }
+
             if (!ForwardingHeaderPolicy.ForwardsResponseHeader(name, connection))
             {
                 continue;
