@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Ringway.TestSupport.Waiting;
 using Ringway.Yarp.Tests.Infrastructure;
 using Yarp.ReverseProxy.Configuration.ClusterValidators;
 using Yarp.ReverseProxy.LoadBalancing;
@@ -74,7 +75,7 @@ public sealed class ValidationTests
         // Bad: a malformed key source, together with a change of destinations that must not happen either.
         var bad = Clusters.Of(ConsistentHashPolicies.RendezvousHash, backends.Take(2), new Dictionary<string, string> { [ConsistentHashMetadata.KeySources] = "hedaer:X-User" });
         gateway.Reload(bad);
-        await Wait.UntilAsync(() => gateway.FailedReloads.Count == 1, "YARP to report the refused configuration");
+        await Eventually.AssertAsync(() => gateway.FailedReloads.Count == 1, "YARP to report the refused configuration", TimeSpan.FromSeconds(30));
 
         Assert.Contains(Flatten(gateway.FailedReloads[0]), e => e.Message.Contains("Cluster 'backends'", StringComparison.Ordinal) && e.Message.Contains("'hedaer:X-User'", StringComparison.Ordinal));
         Assert.Equal(3, gateway.Cluster.Destinations.Count);
@@ -82,7 +83,7 @@ public sealed class ValidationTests
 
         // A good configuration after it applies.
         gateway.Reload(Clusters.Of(ConsistentHashPolicies.RendezvousHash, backends.Take(2)));
-        await Wait.UntilAsync(() => gateway.Cluster.DestinationsState.AllDestinations.Count == 2, "the good configuration to apply");
+        await Eventually.AssertAsync(() => gateway.Cluster.DestinationsState.AllDestinations.Count == 2, "the good configuration to apply", TimeSpan.FromSeconds(30));
         Assert.All((await gateway.OwnersAsync(keys)).Values, owner => Assert.NotEqual("c", owner));
     }
 

@@ -1,10 +1,9 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Ringway.TestSupport.Http;
 
 namespace Ringway.Yarp.Tests.Infrastructure;
 
@@ -42,9 +41,7 @@ internal sealed class Backend : IAsyncDisposable
 
     public static async Task<Backend> StartAsync(string id)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var builder = LoopbackApp.CreateBuilder();
         var app = builder.Build();
         Backend? self = null;
         app.MapGet("/heartbeat", () => self!.Healthy ? Results.Ok() : Results.StatusCode(StatusCodes.Status503ServiceUnavailable));

@@ -1,11 +1,11 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Ringway.ConsistentHashing;
+using Ringway.TestSupport.Http;
+using Ringway.TestSupport.Waiting;
 using Ringway.Yarp.LoadBalancing;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
@@ -62,9 +62,7 @@ internal sealed class Gateway : IAsyncDisposable
 
     private static async Task<Gateway> StartAsync(Action<IReverseProxyBuilder> load, string clusterId)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var builder = LoopbackApp.CreateBuilder();
         builder.Services.AddSingleton<ReloadFailures>();
         builder.Services.AddSingleton<IConfigChangeListener>(sp => sp.GetRequiredService<ReloadFailures>());
         var proxy = builder.Services.AddReverseProxy();
@@ -113,7 +111,7 @@ internal sealed class Gateway : IAsyncDisposable
         var owners = new Dictionary<string, string>();
         foreach (var key in keys)
         {
-            await Wait.UntilAsync(() => Cluster.Destinations.Values.All(d => d.ConcurrentRequestCount == 0), "no request in flight");
+            await Eventually.AssertAsync(() => Cluster.Destinations.Values.All(d => d.ConcurrentRequestCount == 0), "no request in flight", TimeSpan.FromSeconds(30));
             owners[key] = await OwnerAsync(key);
         }
 
@@ -122,9 +120,9 @@ internal sealed class Gateway : IAsyncDisposable
 
     /// <summary>Waits until YARP's active health checks see each destination as <paramref name="expected"/> says.</summary>
     public Task WaitForHealthAsync(Func<string, DestinationHealth> expected)
-        => Wait.UntilAsync(
+        => Eventually.AssertAsync(
             () => Cluster.Destinations.Values.All(d => d.Health.Active == expected(d.DestinationId)),
-            "active health checks to see the destinations as expected");
+            "active health checks to see the destinations as expected", TimeSpan.FromSeconds(30));
 
     public async ValueTask DisposeAsync()
     {

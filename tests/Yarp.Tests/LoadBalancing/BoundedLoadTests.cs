@@ -1,3 +1,4 @@
+using Ringway.TestSupport.Waiting;
 using Ringway.Yarp.Tests.Infrastructure;
 
 namespace Ringway.Yarp.Tests.LoadBalancing;
@@ -59,7 +60,7 @@ public sealed class BoundedLoadTests
         {
             held.Add(gateway.Client.GetAsync($"/gate?key={key}"));
             var count = i;
-            await Wait.UntilAsync(() => backends.Sum(b => b.Waiting) == count, $"{count} requests held at the backends");
+            await Eventually.AssertAsync(() => backends.Sum(b => b.Waiting) == count, $"{count} requests held at the backends", TimeSpan.FromSeconds(30));
         }
 
         return held;

@@ -1,12 +1,12 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Ringway.ConsistentHashing;
 using Ringway.LoadBalancing.AspNetCore;
+using Ringway.TestSupport.Http;
+using Ringway.TestSupport.Waiting;
 using Ringway.Yarp.Tests.Infrastructure;
 
 namespace Ringway.Yarp.Tests.LoadBalancing;
@@ -83,9 +83,7 @@ public sealed class MappingTests
     /// <summary>Ringway's balancer middleware in front of the same backends, each replica named by its destination id.</summary>
     private static async Task<Balancer> StartBalancerAsync(ConsistentHashAlgorithm algorithm, Backends backends)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var builder = LoopbackApp.CreateBuilder();
         builder.Services.AddConsistentHashBalancer(o =>
             {
                 o.Hashing.Algorithm = algorithm;
@@ -96,7 +94,7 @@ public sealed class MappingTests
         app.MapConsistentHashBalancer();
         await app.StartAsync();
         var replicas = app.Services.GetRequiredService<IReplicaSet>();
-        await Wait.UntilAsync(() => replicas.RoutableCount == backends.Count, "every replica in the balancer's ring");
+        await Eventually.AssertAsync(() => replicas.RoutableCount == backends.Count, "every replica in the balancer's ring", TimeSpan.FromSeconds(30));
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         return new Balancer(app, new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = address });
     }

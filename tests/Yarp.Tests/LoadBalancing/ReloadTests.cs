@@ -1,4 +1,5 @@
 using Ringway.ConsistentHashing;
+using Ringway.TestSupport.Waiting;
 using Ringway.Yarp.Tests.Infrastructure;
 using Yarp.ReverseProxy.Configuration;
 
@@ -67,7 +68,7 @@ public sealed class ReloadTests
         // A change YARP applies (a request timeout), with the same destinations.
         var changed = cluster with { HttpRequest = new global::Yarp.ReverseProxy.Forwarder.ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(77) } };
         gateway.Reload(changed);
-        await Wait.UntilAsync(() => gateway.Cluster.Model.Config.HttpRequest?.ActivityTimeout == TimeSpan.FromSeconds(77), "the reload to apply");
+        await Eventually.AssertAsync(() => gateway.Cluster.Model.Config.HttpRequest?.ActivityTimeout == TimeSpan.FromSeconds(77), "the reload to apply", TimeSpan.FromSeconds(30));
 
         Assert.Same(hash, gateway.CurrentHash());
         Assert.Equal(before, await gateway.OwnersAsync(keys));
@@ -82,7 +83,7 @@ public sealed class ReloadTests
         await gateway.OwnersAsync(keys);
 
         gateway.Reload(Clusters.Of(ConsistentHashPolicies.Maglev, backends));
-        await Wait.UntilAsync(() => gateway.Cluster.Model.Config.LoadBalancingPolicy == ConsistentHashPolicies.Maglev, "the reload to apply");
+        await Eventually.AssertAsync(() => gateway.Cluster.Model.Config.LoadBalancingPolicy == ConsistentHashPolicies.Maglev, "the reload to apply", TimeSpan.FromSeconds(30));
 
         Assert.Equal(ConsistentHashAlgorithm.Maglev, gateway.CurrentHash().Algorithm);
         var maglev = Library.Hash(ConsistentHashAlgorithm.Maglev, backends.Select(b => b.Id));
@@ -92,7 +93,7 @@ public sealed class ReloadTests
     private static async Task ReloadAsync(Gateway gateway, ClusterConfig cluster, int count)
     {
         gateway.Reload(cluster);
-        await Wait.UntilAsync(() => gateway.Cluster.DestinationsState.AllDestinations.Count == count, $"{count} destinations after the reload");
+        await Eventually.AssertAsync(() => gateway.Cluster.DestinationsState.AllDestinations.Count == count, $"{count} destinations after the reload", TimeSpan.FromSeconds(30));
         Assert.Equal(count, gateway.CurrentHash().Count);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Ringway.ConsistentHashing;
+using Ringway.TestSupport.Waiting;
 using Ringway.Yarp.Tests.Infrastructure;
 using Yarp.ReverseProxy.Model;
 
@@ -28,7 +29,7 @@ public sealed class YarpGatewaySampleTests : IDisposable
         Assert.All(await gateway.OwnersOneByOneAsync(keys), pair => Assert.Equal(library.GetNode(pair.Key), pair.Value));
         foreach (var key in keys)
         {
-            await Wait.UntilAsync(() => gateway.Cluster.Destinations.Values.All(d => d.ConcurrentRequestCount == 0), "no request in flight");
+            await Eventually.AssertAsync(() => gateway.Cluster.Destinations.Values.All(d => d.ConcurrentRequestCount == 0), "no request in flight", TimeSpan.FromSeconds(30));
             using var request = new HttpRequestMessage(HttpMethod.Get, "/home");
             request.Headers.Add("X-User-Id", key);
             using var response = await gateway.Client.SendAsync(request);
@@ -50,7 +51,7 @@ public sealed class YarpGatewaySampleTests : IDisposable
             settings["Metadata"]!["Ringway.BoundedLoadFactor"] = "1";
             settings["Destinations"]!.AsObject().Remove("Server 3");
         });
-        await Wait.UntilAsync(() => gateway.FailedReloads.Count > 0, "YARP to refuse the edited file");
+        await Eventually.AssertAsync(() => gateway.FailedReloads.Count > 0, "YARP to refuse the edited file", TimeSpan.FromSeconds(30));
 
         Assert.Contains("'Ringway.BoundedLoadFactor' = '1'", gateway.FailedReloads[0].ToString(), StringComparison.Ordinal);
         Assert.Equal(3, gateway.Cluster.Destinations.Count);
@@ -58,7 +59,7 @@ public sealed class YarpGatewaySampleTests : IDisposable
 
         Edit(backends, settings => settings["Destinations"]!.AsObject().Remove("Server 3"));
         // The list requests pick from, which YARP replaces after its dictionary of destinations.
-        await Wait.UntilAsync(() => gateway.Cluster.DestinationsState.AllDestinations.Count == 2, "the corrected file to apply");
+        await Eventually.AssertAsync(() => gateway.Cluster.DestinationsState.AllDestinations.Count == 2, "the corrected file to apply", TimeSpan.FromSeconds(30));
         Assert.DoesNotContain("Server 3", (await gateway.OwnersOneByOneAsync(keys)).Values);
     }
 
