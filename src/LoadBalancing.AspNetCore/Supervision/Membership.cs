@@ -106,6 +106,15 @@ internal sealed class Membership(ReplicaTable table, TimeProvider time, ILogger 
 
     public void Stopped(SupervisedReplica member) => Raise(MembershipChangeKind.Stopped, member, member.RemovedBecause);
 
+    /// <summary>Reports the names about to be started, before the provider's start (which may take seconds) returns.</summary>
+    public void Starting(IEnumerable<string> hostnames, MembershipChangeReason reason)
+    {
+        foreach (var hostname in hostnames)
+        {
+            Changed?.Invoke(new MembershipChange(MembershipChangeKind.Starting, hostname, reason, time.GetUtcNow()));
+        }
+    }
+
     public void Publish()
     {
         _published = [.. _members];

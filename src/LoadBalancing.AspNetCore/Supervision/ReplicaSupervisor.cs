@@ -221,6 +221,7 @@ internal sealed class ReplicaSupervisor : IHostedService, IReplicaSet, IAsyncDis
         }
 
         var names = ReplicaNames.Fill(command.Hostnames, command.N, _membership.IsTaken, Random.Shared);
+        _membership.Starting(names, MembershipChangeReason.Admin);
         IReadOnlyList<Replica> replicas;
         try
         {

@@ -1,4 +1,4 @@
-// Ringway dashboard: polls api/state every second and draws it. Every value from the server or the user is put in
+// Ringway dashboard: polls api/state twice a second and draws it. Every value from the server or the user is put in
 // the page with textContent or as an attribute, never parsed as HTML.
 "use strict";
 (() => {
@@ -18,6 +18,8 @@
     for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
     return e;
   }
+
+  const clock = iso => new Date(iso).toTimeString().slice(0, 8);
 
   function color(name) {
     let h = 0;
@@ -54,13 +56,13 @@
       $("login").hidden = true;
       $("main").hidden = false;
       render(state);
-      $("status").textContent = "updated " + new Date(state.time).toLocaleTimeString();
+      $("status").textContent = "updated " + clock(state.time);
       if (lookedUp !== null) await lookUp(lookedUp);
     } catch (e) {
       if (e && e.refused) showLogin(sessionStorage.getItem(keyStore) ? "That key was refused (HTTP " + e.status + ")." : "This dashboard needs the admin API key.");
       else $("status").textContent = "not reachable: " + (e && e.message ? e.message : e);
     }
-    timer = setTimeout(poll, 1000);
+    timer = setTimeout(poll, 500);
   }
 
   function render(state) {
@@ -98,7 +100,8 @@
     drawRing(state.replicas.filter(r => r.share > 0));
     $("events").replaceChildren(...state.events.slice().reverse().map(e => {
       const li = el("li");
-      li.append(el("time", new Date(e.at).toLocaleTimeString(), "muted"), " ", el("b", e.replica), " ", el("span", e.kind.toLowerCase()), " ", el("span", "(" + e.reason + ")", "muted"));
+      Object.assign(li.dataset, { replica: e.replica, kind: e.kind, reason: e.reason, at: e.at });
+      li.append(el("time", clock(e.at), "muted"), " ", el("b", e.replica), " ", el("span", e.kind.toLowerCase()), " ", el("span", "(" + e.reason + ")", "muted"));
       return li;
     }));
   }
