@@ -122,7 +122,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
         output.WriteLine("the page said: " + fixture.Driver.FindElement(By.Id("admin-result")).Text);
         await fixture.WaitUntilAsync(() => fixture.Rows().Any(r => r.Name == "Dash 1" && r.State == "in ring"), "Dash 1 in the ring on the page");
 
-        fixture.Driver.FindElement(By.CssSelector("#replicas tr[data-name='Dash 1'] button.rm")).Click();
+        await fixture.ClickAsync(By.CssSelector("#replicas tr[data-name='Dash 1'] button.rm"), "Dash 1's remove button");
         await Eventually.AssertAsync(async () => !(await fixture.Host.Client.GetReplicasAsync()).Contains("Dash 1"), "Dash 1 gone from /rep", Settle);
         await fixture.WaitUntilAsync(() => fixture.Rows().All(r => r.Name != "Dash 1" || r.State == "draining"), "Dash 1 draining or gone on the page");
     }

@@ -46,9 +46,16 @@ public sealed class DashboardFixture : IAsyncLifetime
     /// <summary>Opens the page; with <paramref name="apiKey"/> it is entered in the page's key form, as a person would.</summary>
     public async Task OpenAsync(string? apiKey = ApiKey)
     {
-        Driver.Navigate().GoToUrl(Page);
-        ((IJavaScriptExecutor)Driver).ExecuteScript("sessionStorage.clear()");
-        Driver.Navigate().Refresh();
+        // A loaded machine can keep the renderer from answering in chromedriver's time: such a navigation is tried again.
+        await WaitUntilAsync(
+            () =>
+            {
+                Driver.Navigate().GoToUrl(Page);
+                Script("sessionStorage.clear()");
+                Driver.Navigate().Refresh();
+                return true;
+            },
+            "the page to load");
         await WaitUntilAsync(() => Driver.FindElement(By.Id("login")).Displayed, "the page to ask for the API key");
         if (apiKey is not null)
         {
@@ -78,6 +85,16 @@ public sealed class DashboardFixture : IAsyncLifetime
         => [.. ((ReadOnlyCollection<object>)Script("return [...document.querySelectorAll('#key-order li')].map(li => li.textContent)")!).Cast<string>()];
 
     public object? Script(string script, params object[] arguments) => ((IJavaScriptExecutor)Driver).ExecuteScript(script, arguments);
+
+    /// <summary>Clicks an element the page may be redrawing (its rows are redrawn as it polls): found and clicked again until it takes.</summary>
+    public Task ClickAsync(By selector, string what)
+        => WaitUntilAsync(
+            () =>
+            {
+                Driver.FindElement(selector).Click();
+                return true;
+            },
+            "a click on " + what);
 
     /// <summary>Waits for a condition on the page (a busy machine gets 20 s unless told otherwise); page churn counts as "not yet".</summary>
     public async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? within = null)

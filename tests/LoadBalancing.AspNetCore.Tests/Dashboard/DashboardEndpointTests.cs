@@ -247,20 +247,4 @@ public sealed class DashboardEndpointTests
 
         return balancer.Client.SendAsync(request);
     }
-
-    /// <summary>Authenticates any request carrying X-Test-Role, with that role.</summary>
-    private sealed class RoleFromHeaderHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-        {
-            if (!Request.Headers.TryGetValue("X-Test-Role", out var role))
-            {
-                return Task.FromResult(AuthenticateResult.NoResult());
-            }
-
-            var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "test"), new Claim(ClaimTypes.Role, role.ToString())], DashboardEndpointTests.Scheme);
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), DashboardEndpointTests.Scheme)));
-        }
-    }
 }

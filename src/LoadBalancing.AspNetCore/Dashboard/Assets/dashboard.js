@@ -21,10 +21,13 @@
 
   const clock = iso => new Date(iso).toTimeString().slice(0, 8);
 
+  // A stable colour per name (FNV-1a), so names that differ in one letter still look different.
   function color(name) {
-    let h = 0;
-    for (const c of name) h = (h * 31 + c.codePointAt(0)) >>> 0;
-    return "hsl(" + (h % 360) + ",60%,55%)";
+    let h = 2166136261;
+    for (const c of name) h = Math.imul(h ^ c.codePointAt(0), 16777619) >>> 0;
+    h = Math.imul((h ^ (h >>> 15)) >>> 0, 2246822507) >>> 0;
+    h = (h ^ (h >>> 13)) >>> 0;
+    return "hsl(" + (h % 360) + ",60%,50%)";
   }
 
   function headers(json) {
@@ -130,16 +133,20 @@
     $("ring").replaceChildren(...parts);
   }
 
+  // The echo and the order are drawn together, and only for the key asked last: never one key's order under another.
   async function lookUp(key) {
     lookedUp = key;
-    $("key-echo").textContent = "Key: " + key;
+    let items;
     try {
       const result = await get("api/key?key=" + encodeURIComponent(key));
-      $("key-order").replaceChildren(...result.order.map(r => el("li", r.name)));
-      if (result.boundedLoads) $("key-order").append(el("li", "(bounded loads: the first choice may move under load)", "muted"));
+      items = result.order.map(r => el("li", r.name));
+      if (result.boundedLoads) items.push(el("li", "(bounded loads: the first choice may move under load)", "muted"));
     } catch (e) {
-      $("key-order").replaceChildren(el("li", "lookup failed", "muted"));
+      items = [el("li", "lookup failed", "muted")];
     }
+    if (key !== lookedUp) return;
+    $("key-echo").textContent = "Key: " + key;
+    $("key-order").replaceChildren(...items);
   }
 
   async function change(path, method, body) {
