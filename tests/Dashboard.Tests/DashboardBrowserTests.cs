@@ -22,6 +22,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputH
     public async Task The_page_shows_the_three_replicas_of_rep_in_the_ring_with_their_key_shares()
     {
         await ThreeReplicasAsync();
+        Assert.Contains($"Dashboard: {fixture.Page}", fixture.Host.Output, StringComparison.Ordinal); // the startup banner names it
         await fixture.OpenAsync();
 
         var rep = await fixture.Host.Client.GetReplicasAsync();
