@@ -1,7 +1,8 @@
 // The sample load balancer (docs/contract.md): /rep /add /rm, and every other path routed by consistent hashing.
 //   dotnet run --project samples/LoadBalancer                                   local Server processes (N = 3)
 //   dotnet run --project samples/LoadBalancer -- --backends http://a,http://b   existing servers, not managed
-// Listens on port 5000 unless --urls says otherwise. Options: section "Balancer" (docs/configuration.md).
+// Listens on port 5000 unless --urls says otherwise; the live dashboard is at /ringway/ (Dashboard:Path, Dashboard:Enabled).
+// Options: section "Balancer" (docs/configuration.md).
 using Microsoft.Extensions.Options;
 using Ringway.LoadBalancing.AspNetCore;
 using Ringway.Samples.LoadBalancer;
@@ -49,8 +50,15 @@ try
 
     var app = builder.Build();
     app.MapReplicaAdmin().WithMetadata(KestrelLimits.AdminBodyLimit(app.Configuration));
+    // The live dashboard (off with Dashboard:Enabled=false); its data needs Balancer:Admin:ApiKey when one is set.
+    var dashboard = app.Configuration.GetValue("Dashboard:Enabled", true) ? app.Configuration["Dashboard:Path"] ?? "/ringway" : null;
+    if (dashboard is not null)
+    {
+        app.MapBalancerDashboard(dashboard);
+    }
+
     app.MapConsistentHashBalancer();
-    app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app, mode));
+    app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app, mode, dashboard));
     app.Run();
     return 0;
 }

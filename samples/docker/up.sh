@@ -13,6 +13,7 @@ for _ in $(seq 1 60); do
   if body="$(curl -fsS "$url/rep" 2>/dev/null)" && grep -Eq '"N": ?3[,}]' <<<"$body"; then
     echo "$body"
     echo "the balancer answers on $url (stop everything with samples/docker/down.sh)"
+    echo "dashboard: $url/ringway/"
     exit 0
   fi
   sleep 1

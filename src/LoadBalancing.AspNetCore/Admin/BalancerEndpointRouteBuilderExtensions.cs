@@ -48,8 +48,8 @@ public static class BalancerEndpointRouteBuilderExtensions
         var group = endpoints.MapGroup("");
         group.AddEndpointFilter(ReplicaAdminEndpoints.RequireApiKeyAsync);
         group.MapGet("/rep", ReplicaAdminEndpoints.GetReplicasAsync).WithDisplayName("Ringway /rep");
-        group.MapPost("/add", ReplicaAdminEndpoints.AddAsync).WithDisplayName("Ringway /add");
-        group.MapDelete("/rm", ReplicaAdminEndpoints.RemoveAsync).WithDisplayName("Ringway /rm");
+        group.MapPost("/add", ReplicaAdminEndpoints.AddAsync).WithDisplayName("Ringway /add").WithMetadata(ReplicaAdminOperation.Add);
+        group.MapDelete("/rm", ReplicaAdminEndpoints.RemoveAsync).WithDisplayName("Ringway /rm").WithMetadata(ReplicaAdminOperation.Remove);
         return group;
     }
 }

@@ -13,6 +13,8 @@ namespace Ringway.LoadBalancing.AspNetCore.Observability;
 internal sealed class BalancerMetrics
 {
     public const string MeterName = "Ringway.LoadBalancing";
+    public const string RequestsInstrument = "ringway.loadbalancing.requests";
+    public const string ForwardErrorsInstrument = "ringway.loadbalancing.forward.errors";
 
     private static readonly string[] StatusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"];
     private readonly Counter<long> _requests;
@@ -24,10 +26,10 @@ internal sealed class BalancerMetrics
     public BalancerMetrics(IMeterFactory meterFactory, ReplicaTable table, TimeProvider time)
     {
         var meter = meterFactory.Create(MeterName);
-        _requests = meter.CreateCounter<long>("ringway.loadbalancing.requests", "{request}", "Requests answered, by replica and status class.");
+        _requests = meter.CreateCounter<long>(RequestsInstrument, "{request}", "Requests answered, by replica and status class.");
         _duration = meter.CreateHistogram<double>("ringway.loadbalancing.forward.duration", "s", "Time from choosing a replica to the end of the response, by replica.");
         _failovers = meter.CreateCounter<long>("ringway.loadbalancing.failovers", "{failover}", "Requests moved to the next replica because the chosen one failed, by replica and error type.");
-        _forwardErrors = meter.CreateCounter<long>("ringway.loadbalancing.forward.errors", "{error}", "Failed forwarding attempts (each replica tried), by replica and error type.");
+        _forwardErrors = meter.CreateCounter<long>(ForwardErrorsInstrument, "{error}", "Failed forwarding attempts (each replica tried), by replica and error type.");
         // Named, tagged and bucketed as OpenTelemetry's HTTP client semantic conventions (and .NET's HttpClient) do.
         _clientDuration = meter.CreateHistogram<double>(
             "http.client.request.duration",

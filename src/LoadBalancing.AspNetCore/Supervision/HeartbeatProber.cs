@@ -70,7 +70,7 @@ internal sealed class HeartbeatProber : IDisposable
         {
             while (!member.Removed && _time.GetElapsedTime(started) < StartupTimeout)
             {
-                if (await ProbeAsync(member.State, cancellationToken).ConfigureAwait(false))
+                if (await ProbeMemberAsync(member, cancellationToken).ConfigureAwait(false))
                 {
                     report(new HeartbeatResult(member, Ok: true, StartupFailed: false));
                     return;
@@ -115,6 +115,19 @@ internal sealed class HeartbeatProber : IDisposable
 
     public void Dispose() => _client.Dispose();
 
+    /// <summary>Probes a member and keeps how long its answer took (what the dashboard shows); failures keep no latency.</summary>
+    private async Task<bool> ProbeMemberAsync(SupervisedReplica member, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        var ok = await ProbeAsync(member.State, cancellationToken).ConfigureAwait(false);
+        if (ok)
+        {
+            member.HeartbeatLatency = _time.GetElapsedTime(started);
+        }
+
+        return ok;
+    }
+
     private async Task ProbeAndReportAsync(SupervisedReplica member, Action<HeartbeatResult> report, CancellationToken cancellationToken)
     {
         // New replicas are polled by WaitUntilAnswersAsync until their first answer.
@@ -123,7 +136,7 @@ internal sealed class HeartbeatProber : IDisposable
             return;
         }
 
-        var ok = await ProbeAsync(member.State, cancellationToken).ConfigureAwait(false);
+        var ok = await ProbeMemberAsync(member, cancellationToken).ConfigureAwait(false);
         if (!ok || member.Failures > 0 || !member.State.IsRoutable)
         {
             report(new HeartbeatResult(member, ok, StartupFailed: false));

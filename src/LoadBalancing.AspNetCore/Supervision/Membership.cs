@@ -14,6 +14,7 @@ internal sealed class Membership(ReplicaTable table, TimeProvider time, ILogger 
     private readonly List<SupervisedReplica> _members = [];
     private readonly Dictionary<string, SupervisedReplica> _draining = new(StringComparer.Ordinal);
     private volatile SupervisedReplica[] _published = [];
+    private volatile SupervisedReplica[] _publishedDraining = [];
 
     /// <summary>Raised on the supervisor's loop, one change at a time, in order. Handlers must be quick and must not throw.</summary>
     public event Action<MembershipChange>? Changed;
@@ -27,6 +28,9 @@ internal sealed class Membership(ReplicaTable table, TimeProvider time, ILogger 
 
     /// <summary>The members as last published, for any thread.</summary>
     public SupervisedReplica[] Published => _published;
+
+    /// <summary>The removed replicas still draining, as last published, for any thread.</summary>
+    public SupervisedReplica[] PublishedDraining => _publishedDraining;
 
     public IReadOnlyList<string> Hostnames => Array.ConvertAll(_published, m => m.Hostname);
 
@@ -104,7 +108,20 @@ internal sealed class Membership(ReplicaTable table, TimeProvider time, ILogger 
 
     public void Stopped(SupervisedReplica member) => Raise(MembershipChangeKind.Stopped, member, member.RemovedBecause);
 
-    public void Publish() => _published = [.. _members];
+    /// <summary>Reports the names about to be started, before the provider's start (which may take seconds) returns.</summary>
+    public void Starting(IEnumerable<string> hostnames, MembershipChangeReason reason)
+    {
+        foreach (var hostname in hostnames)
+        {
+            Changed?.Invoke(new MembershipChange(MembershipChangeKind.Starting, hostname, reason, time.GetUtcNow()));
+        }
+    }
+
+    public void Publish()
+    {
+        _published = [.. _members];
+        _publishedDraining = [.. _draining.Values];
+    }
 
     private void Raise(MembershipChangeKind kind, SupervisedReplica member, MembershipChangeReason reason)
         => Changed?.Invoke(new MembershipChange(kind, member.Hostname, reason, time.GetUtcNow()));

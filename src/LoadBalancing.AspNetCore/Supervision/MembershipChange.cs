@@ -6,6 +6,9 @@ internal sealed record MembershipChange(MembershipChangeKind Kind, string Hostna
 /// <summary>What happened to a replica.</summary>
 internal enum MembershipChangeKind
 {
+    /// <summary>The provider was asked to start it under this name; it becomes a member once running.</summary>
+    Starting,
+
     /// <summary>It became a member (listed in /rep): started by the provider or adopted from it.</summary>
     Added,
 

@@ -33,6 +33,7 @@ internal sealed class ReplicaLifecycle(
             return [];
         }
 
+        membership.Starting(names, reason);
         try
         {
             var replicas = await provider.StartAsync(names, stopping).ConfigureAwait(false);

@@ -73,6 +73,12 @@ internal sealed class ReplicaSupervisor : IHostedService, IReplicaSet, IAsyncDis
     /// <summary>The replicas in /rep: in the order they were added.</summary>
     public IReadOnlyList<string> Hostnames => _membership.Hostnames;
 
+    /// <summary>The members as last published (in /rep's order), for any thread.</summary>
+    public IReadOnlyList<SupervisedReplica> Members => _membership.Published;
+
+    /// <summary>Removed replicas still finishing their requests, as last published.</summary>
+    public IReadOnlyList<SupervisedReplica> Draining => _membership.PublishedDraining;
+
     public IReadOnlyList<Replica> Replicas => Array.ConvertAll(_membership.Published, m => m.State.Replica);
 
     public int RoutableCount => _membership.RoutableCount;
@@ -254,6 +260,7 @@ internal sealed class ReplicaSupervisor : IHostedService, IReplicaSet, IAsyncDis
         }
 
         var names = ReplicaNames.Fill(command.Hostnames, command.N, _membership.IsTaken, Random.Shared);
+        _membership.Starting(names, MembershipChangeReason.Admin);
         IReadOnlyList<Replica> replicas;
         try
         {

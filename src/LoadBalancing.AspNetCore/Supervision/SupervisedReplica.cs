@@ -9,6 +9,7 @@ namespace Ringway.LoadBalancing.AspNetCore.Supervision;
 internal sealed class SupervisedReplica(ReplicaState state, MembershipChangeReason origin)
 {
     private volatile bool _removed;
+    private long _heartbeatLatencyTicks = -1;
 
     public ReplicaState State { get; } = state;
 
@@ -19,6 +20,13 @@ internal sealed class SupervisedReplica(ReplicaState state, MembershipChangeReas
 
     /// <summary>Failed heartbeats in a row.</summary>
     public int Failures { get; set; }
+
+    /// <summary>How long its last successful heartbeat took, or null before the first; written by the prober, read by any thread.</summary>
+    public TimeSpan? HeartbeatLatency
+    {
+        get => Interlocked.Read(ref _heartbeatLatencyTicks) is var ticks and >= 0 ? TimeSpan.FromTicks(ticks) : null;
+        set => Interlocked.Exchange(ref _heartbeatLatencyTicks, value?.Ticks ?? -1);
+    }
 
     /// <summary>Whether it has been in the ring before: a later join is a recovery.</summary>
     public bool HasJoined { get; set; }

@@ -79,8 +79,9 @@ internal sealed class FakeClockSupervisor : IAsyncDisposable
 
     public IEnumerable<MembershipChange> ChangesOf(string hostname) => Changes.Where(c => c.Hostname == hostname);
 
-    /// <summary>What happened to a replica, and why, in order.</summary>
-    public (MembershipChangeKind Kind, MembershipChangeReason Reason)[] History(string hostname) => [.. ChangesOf(hostname).Select(c => (c.Kind, c.Reason))];
+    /// <summary>What happened to a replica as a member, and why, in order (the Starting change before it is one is left out).</summary>
+    public (MembershipChangeKind Kind, MembershipChangeReason Reason)[] History(string hostname)
+        => [.. ChangesOf(hostname).Where(c => c.Kind != MembershipChangeKind.Starting).Select(c => (c.Kind, c.Reason))];
 
     public bool Has(string hostname, MembershipChangeKind kind) => ChangesOf(hostname).Any(c => c.Kind == kind);
 

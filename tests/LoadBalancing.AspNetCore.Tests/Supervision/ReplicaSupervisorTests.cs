@@ -304,6 +304,8 @@ public sealed class ReplicaSupervisorTests
         s.Provider.StopsHang = false;
         await s.Time.AdvanceUntilAsync(() => s.Table.Current.Count == 3, "the replacement in the ring", within: 5 * Second, step: Second);
         var replacement = s.Changes.Single(c => c is { Kind: Added, Reason: Respawn });
+        // Its name is reported before the provider's start returns (what the dashboard shows at once).
+        Assert.Equal([(MembershipChangeKind.Starting, Respawn), (Added, Respawn)], s.ChangesOf(replacement.Hostname).Take(2).Select(c => (c.Kind, c.Reason)));
         Assert.InRange(replacement.At - start, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(32));
         Assert.False(s.Has("Server 1", Stopped)); // the stop failed: logged, and left to the provider
     }
