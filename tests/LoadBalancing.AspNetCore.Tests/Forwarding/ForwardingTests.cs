@@ -1,10 +1,10 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
 
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Forwarding;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Ringway.Replicas.Processes;
 using Ringway.LoadBalancing.AspNetCore;
+using Ringway.Replicas.Processes;
 using Ringway.Replicas.Processes.Tests.Support;
 using Ringway.TestSupport.Logging;
 using Ringway.TestSupport.Processes;
