@@ -1,7 +1,7 @@
-using Perfolizer.Metrology;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using Perfolizer.Metrology;
 using Ringway.LoadBalancing.Benchmarks;
 
 // Everything goes to BenchmarkDotNet, for example `-- --filter '*' --job short`; sizes in bytes, so rows can be

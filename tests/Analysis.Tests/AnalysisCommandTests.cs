@@ -1,4 +1,5 @@
 using Ringway.Samples.Analysis.Cluster;
+using Ringway.TestSupport.Http;
 
 namespace Ringway.Samples.Analysis.Tests;
 
@@ -59,7 +60,7 @@ public class AnalysisCommandTests
     [Fact]
     public async Task RunAsync_NoBalancerListening_ExitsWithUnreachableAndSaysSo()
     {
-        var port = FakeBalancer.FreePort(); // nothing listens there
+        var port = LoopbackPort.Free(); // nothing listens there
         var error = new StringWriter();
         var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(error) });
         var outDir = Directory.CreateTempSubdirectory("ringway-analysis-").FullName;

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Ringway.TestSupport.Http;
@@ -31,13 +29,6 @@ internal sealed class FakeBalancer : IAsyncDisposable
         });
         fake.Url = await LoopbackApp.StartAsync(app);
         return fake;
-    }
-
-    public static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
     public async ValueTask DisposeAsync() => await LoopbackApp.StopAsync(_app);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
+using Ringway.TestSupport.Http;
 
 namespace Ringway.Samples.Server.Tests;
 
@@ -28,24 +29,8 @@ internal sealed class ServerProcess : IDisposable
         get
         {
             var metadata = typeof(ServerProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().ToDictionary(a => a.Key, a => a.Value);
-            for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            {
-                if (File.Exists(Path.Combine(directory.FullName, "Ringway.slnx")))
-                {
-                    return Path.Combine(directory.FullName, "samples", "Server", "bin", metadata["Configuration"]!, metadata["TargetFramework"]!, "Ringway.Samples.Server.dll");
-                }
-            }
-
-            throw new DirectoryNotFoundException($"No Ringway.slnx above {AppContext.BaseDirectory}.");
+            return Path.Combine(TestSupport.RepositoryRoot.Get(), "samples", "Server", "bin", metadata["Configuration"]!, metadata["TargetFramework"]!, "Ringway.Samples.Server.dll");
         }
-    }
-
-    /// <summary>A port nobody listens on now.</summary>
-    public static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
     /// <summary>
@@ -56,7 +41,7 @@ internal sealed class ServerProcess : IDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreePort();
+            var port = LoopbackPort.Free();
             var server = Start(environment, port, portArgument);
             try
             {

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Ringway.TestSupport.Http;
 
 namespace Ringway.Samples.Server.Tests;
 
@@ -112,7 +113,7 @@ public sealed class ServerTests
     public async Task Port_FromPortArgument_WinsOverPortEnvironmentVariable()
     {
         // PORT names another free port: the server must listen on the --port one.
-        var other = ServerProcess.FreePort();
+        var other = LoopbackPort.Free();
         using var server = await ServerProcess.StartAsync(new Dictionary<string, string?> { ["SERVER_ID"] = "arg", ["PORT"] = other.ToString(System.Globalization.CultureInfo.InvariantCulture) }, portArgument: true);
 
         Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync(new Uri(server.Address, "heartbeat"))).StatusCode);
@@ -152,7 +153,7 @@ public sealed class ServerTests
 
         using var server = ServerProcess.Start(
             new Dictionary<string, string?> { ["SERVER_ID"] = "orphan", ["RINGWAY_PARENT_PID"] = goneId.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            ServerProcess.FreePort(),
+            LoopbackPort.Free(),
             portArgument: false);
         using var limit = new CancellationTokenSource(ExitLimit);
         await server.Process.WaitForExitAsync(limit.Token);

@@ -2,7 +2,7 @@ namespace Ringway.TestSupport;
 
 /// <summary>
 /// The repository the tests were built from: the first folder above the test binaries that holds Ringway.slnx. Also
-/// compiled into Packaging.Tests as a linked file.
+/// compiled into Packaging.Tests and Samples.Server.Tests as a linked file.
 /// </summary>
 public static class RepositoryRoot
 {

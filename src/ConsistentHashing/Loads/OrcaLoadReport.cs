@@ -89,8 +89,13 @@ public sealed class OrcaLoadReport
 
         report = new OrcaLoadReport
         {
-            CpuUtilization = cpu, MemUtilization = mem, ApplicationUtilization = application, RpsFractional = rps, Eps = eps,
-            NamedMetrics = named, Utilization = utilization,
+            CpuUtilization = cpu,
+            MemUtilization = mem,
+            ApplicationUtilization = application,
+            RpsFractional = rps,
+            Eps = eps,
+            NamedMetrics = named,
+            Utilization = utilization,
         };
         return true;
     }

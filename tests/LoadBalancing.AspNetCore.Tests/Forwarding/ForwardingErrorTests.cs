@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
+using Ringway.TestSupport.Waiting;
 
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Forwarding;
 
@@ -135,18 +136,12 @@ public sealed class ForwardingErrorTests
         /// <summary>Waits for a log event naming the replica and the error type, and a measurement tagged with both.</summary>
         public async Task EventuallyAsync(string replica, string errorType, int eventId)
         {
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (!(_logs.Any(l => l.EventId == eventId && l.Message.Contains(replica, StringComparison.Ordinal) && l.Message.Contains($"({errorType})", StringComparison.Ordinal))
-                && _errors.Any(e => e.Contains($"replica={replica};", StringComparison.Ordinal) && e.Contains($"error.type={errorType};", StringComparison.Ordinal))))
-            {
-                if (DateTime.UtcNow > deadline)
-                {
-                    Assert.Fail($"no log event {eventId} and forward.errors measurement for {replica} with {errorType}; logs: "
-                        + $"{string.Join(" | ", _logs.Select(l => $"{l.EventId} {l.Message}"))}; measurements: {string.Join(" | ", _errors)}");
-                }
-
-                await Task.Delay(50);
-            }
+            var seen = await Eventually.TrueAsync(
+                () => _logs.Any(l => l.EventId == eventId && l.Message.Contains(replica, StringComparison.Ordinal) && l.Message.Contains($"({errorType})", StringComparison.Ordinal))
+                    && _errors.Any(e => e.Contains($"replica={replica};", StringComparison.Ordinal) && e.Contains($"error.type={errorType};", StringComparison.Ordinal)),
+                TimeSpan.FromSeconds(10));
+            Assert.True(seen, $"no log event {eventId} and forward.errors measurement for {replica} with {errorType}; logs: "
+                + $"{string.Join(" | ", _logs.Select(l => $"{l.EventId} {l.Message}"))}; measurements: {string.Join(" | ", _errors)}");
         }
 
         public ILogger CreateLogger(string categoryName) => this;

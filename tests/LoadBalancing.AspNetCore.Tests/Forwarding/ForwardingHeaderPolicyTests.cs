@@ -31,8 +31,17 @@ public sealed class ForwardingHeaderPolicyTests : BackendsPerTest
         ["connection-with-non-token"] = (["Connection: X-A, not a token, ,", "X-A: 1", "X-Not: 2"], new() { ["X-A"] = null, ["X-Not"] = "2" }),
         ["hop-by-hop"] = (["Keep-Alive: timeout=5", "Proxy-Connection: keep-alive", "TE: trailers", "Upgrade-Insecure-Requests: 1", "Trailer: X-T",
             "Proxy-Authorization: Basic eA==", "Alt-Svc: clear", "HTTP2-Settings: AAA"],
-            new() { ["Keep-Alive"] = null, ["Proxy-Connection"] = null, ["TE"] = null, ["Upgrade-Insecure-Requests"] = null, ["Trailer"] = null,
-                ["Proxy-Authorization"] = null, ["Alt-Svc"] = null, ["HTTP2-Settings"] = null }),
+            new()
+            {
+                ["Keep-Alive"] = null,
+                ["Proxy-Connection"] = null,
+                ["TE"] = null,
+                ["Upgrade-Insecure-Requests"] = null,
+                ["Trailer"] = null,
+                ["Proxy-Authorization"] = null,
+                ["Alt-Svc"] = null,
+                ["HTTP2-Settings"] = null
+            }),
         ["client-host"] = (["X-Case: host"], new() { ["Host"] = "shop.example", ["X-Forwarded-Host"] = "shop.example" }),
         ["end-to-end"] = (["X-Custom: kept", "Cookie: a=1", "Cookie: b=2", "Accept: text/plain", "User-Agent: raw/1.0"],
             new() { ["X-Custom"] = "kept", ["Cookie"] = "a=1; b=2", ["Accept"] = "text/plain", ["User-Agent"] = "raw/1.0" }),

@@ -1,9 +1,9 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
 
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Forwarding;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Ringway.TestSupport.Http;
-using Ringway.TestSupport.Waiting;
 
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
 
@@ -26,11 +25,4 @@ internal static class SupervisionFixture
     public static Task<HttpResponseMessage> AddAsync(this TestBalancer balancer, string body) => balancer.Client.AddReplicasAsync(body);
 
     public static Task<HttpResponseMessage> RemoveAsync(this TestBalancer balancer, string body) => balancer.Client.RemoveReplicasAsync(body);
-
-    /// <summary>Polls until <paramref name="condition"/> holds (state changes driven by heartbeats are asynchronous).</summary>
-    public static Task EventuallyAsync(Func<Task<bool>> condition, string what, int seconds = 10)
-        => Eventually.AssertAsync(condition, what, TimeSpan.FromSeconds(seconds));
-
-    public static Task EventuallyAsync(Func<bool> condition, string what, int seconds = 10)
-        => Eventually.AssertAsync(condition, what, TimeSpan.FromSeconds(seconds));
 }

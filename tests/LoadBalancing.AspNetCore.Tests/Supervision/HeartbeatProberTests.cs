@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using Ringway.LoadBalancing.AspNetCore.Routing;
 using Ringway.LoadBalancing.AspNetCore.Supervision;
 using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
+using Ringway.TestSupport.Waiting;
 
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Supervision;
 
@@ -12,6 +13,8 @@ namespace Ringway.LoadBalancing.AspNetCore.Tests.Supervision;
 public sealed class HeartbeatProberTests
 {
     private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
+    /// <summary>How long a real-clock wait for asynchronous state may take on a busy machine.</summary>
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(10);
 
     [Fact]
     public async Task Probe_ReplicaAnswers_True()
@@ -48,7 +51,7 @@ public sealed class HeartbeatProberTests
         // A timeout far longer than the test may wait on the real clock: only the fake clock can end the probe in time.
         using var prober = RealProber(time, o => o.Health.Timeout = TimeSpan.FromMinutes(5));
         var probe = prober.ProbeAsync(State("A", backend.Address), CancellationToken.None);
-        await SupervisionFixture.EventuallyAsync(() => backend.Heartbeats == 1, "the probe reached the replica");
+        await Eventually.AssertAsync(() => backend.Heartbeats == 1, "the probe reached the replica", Within);
 
         time.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromMilliseconds(1));
         await Task.Delay(50);
@@ -98,7 +101,7 @@ public sealed class HeartbeatProberTests
         var reports = new List<HeartbeatResult>();
 
         var waiting = prober.WaitUntilAnswersAsync(member, reports.Add, CancellationToken.None);
-        await SupervisionFixture.EventuallyAsync(() => network.Probes(address) == 1, "the first probe, at once");
+        await Eventually.AssertAsync(() => network.Probes(address) == 1, "the first probe, at once", Within);
         var step = TimeSpan.FromMilliseconds(10);
         var waited = await time.AdvanceUntilAsync(() => network.Probes(address) >= 3, "two more probes", within: 5 * Second, step);
         Assert.True(waited >= TimeSpan.FromMilliseconds(100), $"two more probes after {waited}: faster than one per 50 ms");

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Ringway.LoadBalancing.AspNetCore.Tests.Forwarding;
 using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
+using Ringway.TestSupport.Waiting;
 
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Supervision;
 
@@ -13,6 +14,9 @@ namespace Ringway.LoadBalancing.AspNetCore.Tests.Supervision;
 /// </summary>
 public sealed class SupervisionEndToEndTests
 {
+    /// <summary>How long a real-clock wait for asynchronous state may take on a busy machine.</summary>
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(10);
+
     [Fact]
     public async Task Start_ProviderCanStart_StartsServer1ToNAllRoutable()
     {
@@ -46,7 +50,7 @@ public sealed class SupervisionEndToEndTests
             var replicas = await balancer.ReplicasAsync();
             Assert.Equal(["Server 1", "Server 2", "Server 3", "S5", "S4"], replicas.Take(5));
             Assert.Matches("^Server-[a-z0-9]{6}$", replicas[5]);
-            await SupervisionFixture.EventuallyAsync(() => balancer.Table.Current.Count == 6, "6 replicas in the ring");
+            await Eventually.AssertAsync(() => balancer.Table.Current.Count == 6, "6 replicas in the ring", Within);
         }
     }
 
@@ -76,7 +80,7 @@ public sealed class SupervisionEndToEndTests
             backend.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var key = await KeyOwnedByAsync(balancer, "Server 1");
             var inFlight = Enumerable.Range(0, 5).Select(_ => balancer.Client.GetAsync($"/gate?key={key}")).ToArray();
-            await SupervisionFixture.EventuallyAsync(() => backend.Requests >= 6, "requests reached Server 1");
+            await Eventually.AssertAsync(() => backend.Requests >= 6, "requests reached Server 1", Within);
 
             using var removed = await balancer.RemoveAsync("""{"n": 1, "hostnames": ["Server 1"]}""");
             Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
@@ -93,7 +97,7 @@ public sealed class SupervisionEndToEndTests
                 Assert.Equal("Server 1", await response.Content.ReadAsStringAsync());
             }
 
-            await SupervisionFixture.EventuallyAsync(() => !provider.Running.Contains("Server 1"), "Server 1 stopped after draining");
+            await Eventually.AssertAsync(() => !provider.Running.Contains("Server 1"), "Server 1 stopped after draining", Within);
         }
     }
 
@@ -105,11 +109,11 @@ public sealed class SupervisionEndToEndTests
         await using (balancer)
         {
             await provider.KillAsync("Server 2", reportExit: false);
-            await SupervisionFixture.EventuallyAsync(async () =>
+            await Eventually.AssertAsync(async () =>
             {
                 var replicas = await balancer.ReplicasAsync();
                 return replicas.Length == 3 && !replicas.Contains("Server 2") && balancer.Table.Current.Count == 3;
-            }, "Server 2 replaced and 3 replicas routable");
+            }, "Server 2 replaced and 3 replicas routable", Within);
             var replicas = await balancer.ReplicasAsync();
             Assert.Equal(["Server 1", "Server 3"], replicas.Take(2));
             Assert.Matches("^Server-[a-z0-9]{6}$", replicas[2]);
@@ -162,7 +166,7 @@ public sealed class SupervisionEndToEndTests
                 var target = Volatile.Read(ref done) + requests;
                 await Task.WhenAll(
                     Task.Delay(atLeast),
-                    SupervisionFixture.EventuallyAsync(() => Volatile.Read(ref done) >= target, $"{requests} more requests under load"));
+                    Eventually.AssertAsync(() => Volatile.Read(ref done) >= target, $"{requests} more requests under load", Within));
             }
         }
     }

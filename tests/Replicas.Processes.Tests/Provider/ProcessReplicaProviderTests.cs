@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Ringway.Replicas.Processes;
 using Ringway.LoadBalancing.AspNetCore;
+using Ringway.Replicas.Processes;
 using Ringway.Replicas.Processes.Tests.Support;
+using Ringway.TestSupport.Logging;
 using Ringway.TestSupport.Processes;
+using Ringway.TestSupport.Waiting;
 using Xunit.Abstractions;
 
 namespace Ringway.Replicas.Processes.Tests.Provider;
@@ -92,7 +94,7 @@ public sealed class ProcessReplicaProviderTests(ITestOutputHelper output) : IDis
         Assert.Contains(missing, error.Message, StringComparison.Ordinal);
         Assert.Matches("Replica '(a|b)' could not be started", error.Message);
         Assert.Empty(await provider.ListAsync(CancellationToken.None));
-        Assert.True(await ProcessTable.EventuallyAsync(() => _guard.Running().Count == 0, Limit));
+        Assert.True(await _guard.NoneRunningAsync(Limit));
     }
 
     [Fact]
@@ -107,7 +109,7 @@ public sealed class ProcessReplicaProviderTests(ITestOutputHelper output) : IDis
         Assert.Contains("exited with code 3", error.Message, StringComparison.Ordinal);
         Assert.Contains("3 times", error.Message, StringComparison.Ordinal);
         Assert.Empty(await provider.ListAsync(CancellationToken.None));
-        Assert.True(await ProcessTable.EventuallyAsync(() => _guard.Running().Count == 0, Limit));
+        Assert.True(await _guard.NoneRunningAsync(Limit));
     }
 
     [Fact]
@@ -144,7 +146,7 @@ public sealed class ProcessReplicaProviderTests(ITestOutputHelper output) : IDis
         var error = await Assert.ThrowsAsync<ReplicaProviderException>(() => provider.StartAsync(["a"], CancellationToken.None));
 
         Assert.Contains("did not listen", error.Message, StringComparison.Ordinal);
-        Assert.True(await ProcessTable.EventuallyAsync(() => _guard.Running().Count == 0, Limit));
+        Assert.True(await _guard.NoneRunningAsync(Limit));
     }
 
     [Fact]
@@ -177,12 +179,12 @@ public sealed class ProcessReplicaProviderTests(ITestOutputHelper output) : IDis
         using var cancellation = new CancellationTokenSource();
 
         var start = provider.StartAsync(["a", "b"], cancellation.Token);
-        await ProcessTable.EventuallyAsync(() => _guard.Running().Count >= 2, Limit);
+        await Eventually.TrueAsync(() => _guard.Running().Count >= 2, Limit, pollMilliseconds: 100);
         await cancellation.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => start);
         Assert.Empty(await provider.ListAsync(CancellationToken.None));
-        Assert.True(await ProcessTable.EventuallyAsync(() => _guard.Running().Count == 0, Limit));
+        Assert.True(await _guard.NoneRunningAsync(Limit));
     }
 
     [Fact]
@@ -195,7 +197,7 @@ public sealed class ProcessReplicaProviderTests(ITestOutputHelper output) : IDis
 
         Assert.All(replicas, replica => Assert.False(ProcessTable.IsRunning(Pid(replica))));
         await Assert.ThrowsAsync<ReplicaProviderException>(() => provider.StartAsync(["c"], CancellationToken.None));
-        Assert.True(await ProcessTable.EventuallyAsync(() => _guard.Running().Count == 0, Limit)); // watchdogs too
+        Assert.True(await _guard.NoneRunningAsync(Limit)); // watchdogs too
     }
 
     private ProcessReplicaProvider Create(ProcessReplicaOptions options) =>

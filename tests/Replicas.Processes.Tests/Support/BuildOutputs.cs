@@ -12,21 +12,7 @@ internal static class BuildOutputs
     private static string Output(string project, string fileName)
     {
         var metadata = typeof(BuildOutputs).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().ToDictionary(a => a.Key, a => a.Value);
-        var path = Path.Combine(RepositoryRoot(), project, "bin", metadata["Configuration"]!, metadata["TargetFramework"]!, fileName);
+        var path = Path.Combine(TestSupport.RepositoryRoot.Get(), project, "bin", metadata["Configuration"]!, metadata["TargetFramework"]!, fileName);
         return File.Exists(path) ? path : throw new FileNotFoundException($"Build output {path} is missing; build {project} first.", path);
-    }
-
-    private static string RepositoryRoot()
-    {
-        // From <repository>/tests/Replicas.Processes.Tests/bin/<Configuration>/<TargetFramework>/ up to the solution file.
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Ringway.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"No Ringway.slnx above {AppContext.BaseDirectory}.");
     }
 }

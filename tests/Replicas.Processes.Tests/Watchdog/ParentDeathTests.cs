@@ -4,6 +4,7 @@ using System.Runtime.Versioning;
 using Ringway.Replicas.Processes;
 using Ringway.Replicas.Processes.Tests.Support;
 using Ringway.TestSupport.Processes;
+using Ringway.TestSupport.Waiting;
 using Xunit.Abstractions;
 
 namespace Ringway.Replicas.Processes.Tests.Watchdog;
@@ -63,11 +64,11 @@ public sealed class ParentDeathTests(ITestOutputHelper output) : IDisposable
         Assert.All(parent.Replicas, child => Assert.True(ProcessTable.IsRunning(child.ProcessId, child.StartTime)));
         await parent.Process.WaitForExitAsync();
 
-        var gone = await ProcessTable.EventuallyAsync(() => parent.Replicas.All(child => !ProcessTable.IsRunning(child.ProcessId, child.StartTime)), Limit);
+        var gone = await Eventually.TrueAsync(() => parent.Replicas.All(child => !ProcessTable.IsRunning(child.ProcessId, child.StartTime)), Limit, pollMilliseconds: 100);
 
         Assert.True(gone, $"Replica processes still run {Limit} after their parent died: {string.Join(", ", parent.Replicas.Where(c => ProcessTable.IsRunning(c.ProcessId, c.StartTime)).Select(c => c.ProcessId))}");
         // Watchdog shells end too.
-        Assert.True(await ProcessTable.EventuallyAsync(() => _guard.Running().Count == 0, Limit), "Processes of the test still run: " + string.Join(", ", _guard.Running()));
+        Assert.True(await _guard.NoneRunningAsync(Limit), "Processes of the test still run: " + string.Join(", ", _guard.Running()));
     }
 
     private async Task<ParentProcess> StartParentAsync(bool watchdog, string fileName, params string[] arguments)

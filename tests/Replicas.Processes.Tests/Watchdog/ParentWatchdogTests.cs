@@ -32,7 +32,7 @@ public sealed class ParentWatchdogTests : IDisposable
         var (output, processId) = await RunWrappedAsync("/bin/sh", ["-c", "echo $$"]);
 
         Assert.Equal(processId.ToString(CultureInfo.InvariantCulture), output.Trim());
-        Assert.True(await ProcessTable.EventuallyAsync(() => _guard.Running().Count == 0, Limit), "The watchdog still runs: " + string.Join(", ", _guard.Running()));
+        Assert.True(await _guard.NoneRunningAsync(Limit), "The watchdog still runs: " + string.Join(", ", _guard.Running()));
     }
 
     private async Task<(string Output, int ProcessId)> RunWrappedAsync(string fileName, string[] arguments)

@@ -1,3 +1,5 @@
+using Ringway.TestSupport.Waiting;
+
 namespace Ringway.TestSupport.Processes;
 
 /// <summary>
@@ -12,6 +14,9 @@ public sealed class ChildProcessGuard : IDisposable
 
     /// <summary>The processes of this test that still run.</summary>
     public IReadOnlyList<int> Running() => ProcessTable.WithEnvironment(Variable, Marker);
+
+    /// <summary>Waits until none of this test's processes runs (a look at /proc every 100 ms); false when some still run after <paramref name="within"/>.</summary>
+    public Task<bool> NoneRunningAsync(TimeSpan within) => Eventually.TrueAsync(() => Running().Count == 0, within, pollMilliseconds: 100);
 
     public void Dispose()
     {

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
-using Ringway.TestSupport.Waiting;
 
 namespace Ringway.TestSupport.Processes;
 
@@ -112,17 +111,6 @@ public static partial class ProcessTable
 
     /// <summary>Sends a signal to one process by id; false when it is gone.</summary>
     public static bool Signal(int processId, int signal) => SysKill(processId, signal) == 0;
-
-    /// <summary>
-    /// Polls <paramref name="condition"/> until it holds or <paramref name="limit"/> passes: <see cref="Eventually"/>, with
-    /// the polling intervals the process tests of tests/Replicas.Processes.Tests were written for.
-    /// </summary>
-    public static Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan limit, int pollMilliseconds = 20) =>
-        Eventually.TrueAsync(condition, limit, pollMilliseconds);
-
-    /// <summary>The same for a synchronous condition (a look at /proc), polled less often.</summary>
-    public static Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan limit, int pollMilliseconds = 100) =>
-        Eventually.TrueAsync(condition, limit, pollMilliseconds);
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int SysKill(int pid, int signal);
