@@ -34,8 +34,8 @@ public sealed class DashboardPartsTests
     {
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var factory = services.GetRequiredService<IMeterFactory>();
-        var metrics = new BalancerMetrics(factory, new ReplicaTable(Options.Create(new ConsistentHashBalancerOptions())));
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var metrics = new BalancerMetrics(factory, new ReplicaTable(Options.Create(new ConsistentHashBalancerOptions())), time);
         using var traffic = new ReplicaTraffic(factory, time);
 
         metrics.RequestCompleted("A", 200, Stopwatch.GetTimestamp()); // nobody watches: not counted anywhere
@@ -58,7 +58,7 @@ public sealed class DashboardPartsTests
 
         // Another balancer's meter in the same process does not count.
         using var otherServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var other = new BalancerMetrics(otherServices.GetRequiredService<IMeterFactory>(), new ReplicaTable(Options.Create(new ConsistentHashBalancerOptions())));
+        var other = new BalancerMetrics(otherServices.GetRequiredService<IMeterFactory>(), new ReplicaTable(Options.Create(new ConsistentHashBalancerOptions())), time);
         other.RequestCompleted("A", 200, Stopwatch.GetTimestamp());
         time.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(0, traffic.Read()["A"].RequestsPerSecond);
