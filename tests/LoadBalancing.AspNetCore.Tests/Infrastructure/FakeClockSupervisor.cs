@@ -15,7 +15,7 @@ internal sealed class FakeClockSupervisor : IAsyncDisposable
     private readonly List<MembershipChange> _changes = [];
     private readonly HeartbeatProber _prober;
 
-    private FakeClockSupervisor(FakeTimeProvider time, ConsistentHashBalancerOptions options, ScriptedReplicaProvider provider)
+    private FakeClockSupervisor(FakeTimeProvider time, ConsistentHashBalancerOptions options, ScriptedReplicaProvider provider, IReplicaLeadership? leadership)
     {
         Time = time;
         Options = options;
@@ -23,7 +23,7 @@ internal sealed class FakeClockSupervisor : IAsyncDisposable
         var wrapped = Microsoft.Extensions.Options.Options.Create(options);
         Table = new ReplicaTable(wrapped, time);
         _prober = new HeartbeatProber(options, time, provider.Heartbeats);
-        Supervisor = new ReplicaSupervisor(wrapped, Table, provider, _prober, time, NullLogger<ReplicaSupervisor>.Instance);
+        Supervisor = new ReplicaSupervisor(wrapped, Table, provider, _prober, time, NullLogger<ReplicaSupervisor>.Instance, leadership);
         Supervisor.MembershipChanged += change =>
         {
             lock (_changes)
@@ -60,12 +60,13 @@ internal sealed class FakeClockSupervisor : IAsyncDisposable
     public static Task<FakeClockSupervisor> StartAsync(Action<ConsistentHashBalancerOptions>? configure = null)
         => StartAsync(time => new ScriptedReplicaProvider(time), configure);
 
-    public static async Task<FakeClockSupervisor> StartAsync(Func<TimeProvider, ScriptedReplicaProvider> provider, Action<ConsistentHashBalancerOptions>? configure = null)
+    public static async Task<FakeClockSupervisor> StartAsync(
+        Func<TimeProvider, ScriptedReplicaProvider> provider, Action<ConsistentHashBalancerOptions>? configure = null, IReplicaLeadership? leadership = null)
     {
         var time = new FakeTimeProvider();
         var options = new ConsistentHashBalancerOptions();
         configure?.Invoke(options);
-        var supervision = new FakeClockSupervisor(time, options, provider(time));
+        var supervision = new FakeClockSupervisor(time, options, provider(time), leadership);
         await supervision.Supervisor.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
         return supervision;
     }
