@@ -1,5 +1,5 @@
-using Ringway.Conformance.Tests.Cases;
 using System.Text;
+using Ringway.Conformance.Tests.Cases;
 
 namespace Ringway.Conformance.Tests.Infrastructure;
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -6,8 +8,6 @@ using Ringway.LoadBalancing.AspNetCore.Forwarding;
 using Ringway.LoadBalancing.AspNetCore.Observability;
 using Ringway.LoadBalancing.AspNetCore.Routing;
 using Ringway.LoadBalancing.AspNetCore.Supervision;
-using System.Diagnostics;
-using System.Diagnostics.Metrics;
 
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Dashboard;
 
