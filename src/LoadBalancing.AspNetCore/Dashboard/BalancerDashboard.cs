@@ -20,6 +20,7 @@ internal sealed class BalancerDashboard : IDisposable
 
     private readonly ReplicaSupervisor _supervisor;
     private readonly ReplicaTable _table;
+    private readonly ReplicaPicker _picker;
     private readonly AdminAccess _admin;
     private readonly TimeProvider _time;
     private readonly bool _boundedLoads;
@@ -29,6 +30,7 @@ internal sealed class BalancerDashboard : IDisposable
     public BalancerDashboard(
         ReplicaSupervisor supervisor,
         ReplicaTable table,
+        ReplicaPicker picker,
         EndpointDataSource endpoints,
         object meterScope,
         IOptions<ConsistentHashBalancerOptions> options,
@@ -36,6 +38,7 @@ internal sealed class BalancerDashboard : IDisposable
     {
         _supervisor = supervisor;
         _table = table;
+        _picker = picker;
         _admin = new AdminAccess(endpoints);
         _time = time;
         _boundedLoads = options.Value.Hashing.BoundedLoadFactor is not null;
@@ -63,7 +66,7 @@ internal sealed class BalancerDashboard : IDisposable
         }
 
         var snapshot = _table.Current;
-        return WriteJsonAsync(context, writer => DashboardState.WriteKey(writer, key, snapshot, _boundedLoads));
+        return WriteJsonAsync(context, writer => DashboardState.WriteKey(writer, key, snapshot, _picker, _boundedLoads));
     }
 
     public void Dispose()

@@ -43,6 +43,7 @@ public static class BalancerDashboardEndpointRouteBuilderExtensions
         var dashboard = new BalancerDashboard(
             supervisor,
             services.GetRequiredService<ReplicaTable>(),
+            services.GetRequiredService<ReplicaPicker>(),
             services.GetRequiredService<EndpointDataSource>(),
             services.GetRequiredService<IMeterFactory>(),
             services.GetRequiredService<IOptions<ConsistentHashBalancerOptions>>(),

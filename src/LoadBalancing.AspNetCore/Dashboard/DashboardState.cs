@@ -13,6 +13,7 @@ internal static class DashboardState
     /// <summary>The replica states the page knows, as written in <c>state</c>.</summary>
     public const string Starting = "starting";
     public const string InRing = "in ring";
+    public const string WarmingUp = "warming up";
     public const string Draining = "draining";
     public const string Failed = "failed";
 
@@ -32,7 +33,10 @@ internal static class DashboardState
         writer.WriteStartArray("replicas");
         foreach (var member in supervisor.Members)
         {
-            WriteReplica(writer, member, member.State.IsRoutable ? InRing : member.Ready.Task.IsCompleted ? Failed : Starting, snapshot, shares, traffic);
+            var state = !member.State.IsRoutable ? member.Ready.Task.IsCompleted ? Failed : Starting
+                : IsWarming(snapshot, member.State, now) ? WarmingUp
+                : InRing;
+            WriteReplica(writer, member, state, snapshot, shares, traffic);
         }
 
         foreach (var member in supervisor.Draining)
@@ -62,6 +66,13 @@ internal static class DashboardState
         writer.WriteEndObject();
     }
 
+    /// <summary>Whether the replica is in the ring but still ramping up to its full share (Hashing:WarmUp).</summary>
+    private static bool IsWarming(RoutingSnapshot snapshot, ReplicaState replica, DateTimeOffset now)
+    {
+        var index = Array.IndexOf(snapshot.Replicas, replica);
+        return index >= 0 && snapshot.WarmUp is { } warmUp && warmUp.IsWarming(now) && warmUp.Warming.Contains(index) && warmUp.ShareOf(index, now) < 1;
+    }
+
     private static void WriteReplica(
         Utf8JsonWriter writer,
         SupervisedReplica member,
@@ -77,6 +88,7 @@ internal static class DashboardState
         writer.WriteString("name", replica.Hostname);
         writer.WriteString("address", replica.Address.ToString());
         writer.WriteString("providerId", replica.ProviderId);
+        writer.WriteString("location", replica.Location);
         writer.WriteString("state", state);
         if (member.HeartbeatLatency is { } latency)
         {
@@ -95,8 +107,11 @@ internal static class DashboardState
         writer.WriteEndObject();
     }
 
-    /// <summary>The key's preference order in the snapshot: where a request with this key goes, and where it fails over.</summary>
-    public static void WriteKey(Utf8JsonWriter writer, string key, RoutingSnapshot snapshot, bool boundedLoads)
+    /// <summary>
+    /// The key's failover order now, as the balancer's picker gives it (warm-up included): where a request with this key
+    /// goes, and where it fails over.
+    /// </summary>
+    public static void WriteKey(Utf8JsonWriter writer, string key, RoutingSnapshot snapshot, ReplicaPicker picker, bool boundedLoads)
     {
         writer.WriteStartObject();
         writer.WriteString("key", key);
@@ -105,7 +120,7 @@ internal static class DashboardState
         if (snapshot.Hash is { } hash)
         {
             Span<int> order = stackalloc int[Math.Min(hash.Count, 64)];
-            var count = hash.GetNodeIndexes(key, order);
+            var count = picker.Order(snapshot, key, order);
             for (var i = 0; i < count; i++)
             {
                 var replica = snapshot.Replicas[order[i]];

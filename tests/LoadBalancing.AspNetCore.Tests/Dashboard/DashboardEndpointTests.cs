@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
+using Ringway.TestSupport.Http;
 using Ringway.TestSupport.Waiting;
 
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Dashboard;
@@ -106,6 +107,39 @@ public sealed class DashboardEndpointTests
         }
 
         Assert.Equal(3, landed.Count);
+    }
+
+    [Fact]
+    public async Task WarmUp_AddedReplicaShownWarmingUp_KeyOrderStillWhereRoutedRequestsLand()
+    {
+        await using var provider = new InProcessReplicaProvider();
+        // A window far longer than the test: the newcomer stays near the start of its ramp, holding almost none of its keys.
+        await using var balancer = await StartAsync(provider, o => o.Hashing.WarmUp = TimeSpan.FromHours(1));
+        await Eventually.AssertAsync(async () => InRing(await GetStateAsync(balancer)) == 3, "three in the ring", Within);
+
+        using (var add = await balancer.Client.AddReplicasAsync(1, "Server 4"))
+        {
+            Assert.Equal(HttpStatusCode.OK, add.StatusCode);
+        }
+
+        await Eventually.AssertAsync(
+            async () => (await GetStateAsync(balancer)).GetProperty("replicas").EnumerateArray()
+                .Any(r => r.GetProperty("name").GetString() == "Server 4" && r.GetProperty("state").GetString() == "warming up"),
+            "Server 4 warming up", Within);
+
+        // About a quarter of these keys belong to Server 4 in the plain hash order; while it ramps they stay where they
+        // were, and the page's order must say so rather than show the plain order.
+        var heldBack = 0;
+        foreach (var key in Enumerable.Range(0, 40).Select(i => $"user-{i}"))
+        {
+            var order = await GetPreferenceOrder(balancer, key);
+            Assert.Equal(4, order.Length);
+            var answeredBy = await balancer.Client.GetStringAsync("/whoami?key=" + Uri.EscapeDataString(key));
+            Assert.Equal(order[0], answeredBy);
+            heldBack += balancer.PreferenceOrder(key)[0] == "Server 4" && answeredBy != "Server 4" ? 1 : 0;
+        }
+
+        Assert.True(heldBack > 0, "no key of Server 4 was held back by its warm-up");
     }
 
     [Fact]

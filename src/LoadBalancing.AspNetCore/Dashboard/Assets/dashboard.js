@@ -84,7 +84,7 @@
       name.append(swatch, el("span", r.name));
       const stateCell = el("td");
       stateCell.append(el("span", r.state, "state s-" + r.state.replace(/ /g, "-")));
-      tr.append(name, el("td", r.address), el("td", r.providerId), stateCell,
+      tr.append(name, el("td", r.address), el("td", r.location ? r.location + " / " + r.providerId : r.providerId), stateCell,
         el("td", r.heartbeatMs === null ? "–" : r.heartbeatMs + " ms", "num"),
         el("td", r.requestsPerSecond, "num"), el("td", r.inFlight, "num"), el("td", r.errors, "num"),
         el("td", (r.share * 100).toFixed(1) + " %", "num"));
