@@ -16,6 +16,7 @@ namespace Ringway.LoadBalancing.AspNetCore.Tests.Observability;
 /// replica's own server span, recorded by the SDK in the replica's host from the W3C trace context the balancer sent.
 /// Each attempt is also a measurement of <c>http.client.request.duration</c>.
 /// </summary>
+[Collection(ProcessWideTracing.Name)]
 public sealed class TracingTests
 {
     private const string Source = "Ringway.LoadBalancing";
@@ -238,4 +239,14 @@ public sealed class TracingTests
 
         public async ValueTask DisposeAsync() => await LoopbackApp.StopAsync(_app);
     }
+}
+
+/// <summary>
+/// Tests that listen to the balancer's ActivitySource: a listener makes every balancer in the process start attempt spans
+/// and send their trace context, so they run after the others, one at a time, and cannot change what other tests' replicas see.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessWideTracing
+{
+    public const string Name = "Process-wide tracing listeners";
 }
