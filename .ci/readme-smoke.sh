@@ -57,7 +57,11 @@ kind_of() {
   case "$1" in
     "dotnet run --project samples/LoadBalancer") echo balancer ;;
     "dotnet test") echo test ;;
+    "curl "*":5100/"*) echo gateway-curl ;;
     "curl "*) echo curl ;;
+    "dotnet build samples/Server && dotnet build samples/YarpGateway") echo gateway-build ;;
+    "for i in 1 2 3; do SERVER_ID="*"dotnet samples/Server/bin/"*) echo gateway-servers ;;
+    "dotnet run --no-build --project samples/YarpGateway") echo gateway ;;
     "dotnet add package "*) echo registry ;;
     "samples/docker/up.sh --offline") echo docker-up ;;
     "samples/docker/down.sh") echo docker-down ;;
@@ -175,6 +179,46 @@ if i=$(find_command analysis); then
   fi
 fi
 stop_balancer
+
+# ---- 4b. Already on YARP?: three sample servers, the sample gateway, its curl lines ---------------------------------------
+gateway_started=false
+if b=$(find_command gateway-build) && v=$(find_command gateway-servers) && g=$(find_command gateway); then
+  if ! bash -c "${commands[$b]}" > "$work/gateway-build.log" 2>&1; then
+    fail "${commands[$b]}; last lines:"; tail -n 20 "$work/gateway-build.log"
+  else
+    pass "${commands[$b]}"
+    # Both start servers in the background; they carry the marker, so the cleanup finds them.
+    RINGWAY_README_SMOKE=$marker setsid bash -c "${commands[$v]}" > "$work/gateway-servers.log" 2>&1 < /dev/null
+    RINGWAY_README_SMOKE=$marker setsid bash -c "${commands[$g]}" > "$work/gateway.log" 2>&1 < /dev/null &
+    for _ in $(seq 1 120); do
+      curl -fsS --max-time 5 'http://127.0.0.1:5100/home?key=readme-smoke' 2>/dev/null | grep -q '"successful"' && { gateway_started=true; break; }
+      sleep 1
+    done
+    if $gateway_started; then
+      pass "${commands[$v]} and ${commands[$g]} (the gateway answers on :5100)"
+    else
+      fail "${commands[$g]}: no answer on :5100; last lines:"; tail -n 20 "$work/gateway.log"; tail -n 5 "$work/gateway-servers.log"
+    fi
+  fi
+fi
+for i in "${!commands[@]}"; do
+  [ "$(kind_of "${commands[$i]}")" = gateway-curl ] || continue
+  command=${commands[$i]} comment=${comments[$i]}
+  if ! $gateway_started; then skip "$command (the gateway is not running)"; continue; fi
+  answer=$(bash -c "$command" 2>"$work/curl.err"); status=$?
+  again=$(bash -c "$command" 2>"$work/curl.err")
+  named=$(grep -oE 'Server [0-9]+' <<<"$comment" | head -n 1)   # the server the README says answers, if it names one
+  if [ $status -ne 0 ] || ! successful "$answer"; then
+    fail "$command: exit $status, answer $answer $(tail -n 1 "$work/curl.err")"
+  elif [ "$again" != "$answer" ]; then
+    fail "$command: $answer, then $again"
+  elif [ -n "$named" ] && ! grep -q "Server: $named\"" <<<"$answer"; then
+    fail "$command: answered $answer, the README says $named"
+  else
+    pass "$command (the same server twice${named:+, $named as documented}: $answer)"
+  fi
+done
+kill_marked TERM; sleep 1; kill_marked KILL
 
 # ---- 5. pack -----------------------------------------------------------------------------------------------------------
 if [ -n "$pack_command" ]; then
