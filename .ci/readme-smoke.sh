@@ -225,8 +225,8 @@ if [ -n "$pack_command" ]; then
   out=$(grep -oE -- '-o [^ ]+' <<<"$pack_command" | cut -c4-)
   if bash -c "$pack_command" > "$work/pack.log" 2>&1 \
      && ls "$out"/Ringway.ConsistentHashing.*.nupkg "$out"/Ringway.LoadBalancing.AspNetCore.*.nupkg "$out"/Ringway.Replicas.Docker.*.nupkg \
-           "$out"/Ringway.Replicas.Processes.*.nupkg >/dev/null 2>&1; then
-    pass "$pack_command (the four packages in $out)"
+           "$out"/Ringway.Replicas.Processes.*.nupkg "$out"/Ringway.Yarp.*.nupkg >/dev/null 2>&1; then
+    pass "$pack_command (the five packages in $out)"
   else
     fail "$pack_command; last lines:"; tail -n 20 "$work/pack.log"
   fi
