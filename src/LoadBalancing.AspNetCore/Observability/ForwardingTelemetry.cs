@@ -38,7 +38,10 @@ internal sealed class ForwardingTelemetry(BalancerMetrics metrics)
 
             activity.SetTag("server.address", replica.ServerAddress);
             activity.SetTag("server.port", replica.ServerPort);
-            activity.SetTag("url.full", replica.ForwardPrefix + context.Request.Path.ToUriComponent() + context.Request.QueryString.ToUriComponent());
+            // What was sent: the client's raw target after the replica's address (RequestTarget), as both forwarders send it.
+            activity.SetTag("url.full", RequestTarget.TryGetRaw(context, out var target)
+                ? replica.ForwardPrefix + target
+                : replica.ForwardPrefix + context.Request.Path.ToUriComponent() + context.Request.QueryString.ToUriComponent());
             activity.SetTag("ringway.replica", replica.Hostname);
             if (attempt > 1)
             {
