@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# peers.sh candidate for bench/run-yarp-policies.sh: the published samples/YarpGateway on $LB_PORT with its cluster's
-# destinations replaced by peers.sh's backends ($BACKENDS, comma-separated) and its load-balancing policy set.
+# Candidate command for bench/run-yarp-policies.sh (run-warm.sh and peers.sh style): the published samples/YarpGateway
+# on $LB_PORT with its cluster's destinations replaced by the benchmark backends ($BACKENDS, comma-separated) and its
+# load-balancing policy set.
 #   yarp-gateway-candidate.sh GATEWAY_DLL POLICY
 set -euo pipefail
 dll=$1 policy=$2
