@@ -9,12 +9,12 @@ namespace Ringway.LoadBalancing.Benchmarks;
 /// <summary>
 /// The balancer's pick with the load-aware options (Balancer:Hashing), one at a time and all together, against plain
 /// hashing: <see cref="ReplicaPicker.Pick"/> on the current <see cref="ReplicaTable"/> snapshot (Rendezvous, 4 replicas,
-/// the fourth warming up for the warm-up rows), for 1,024 different keys per invocation.
+/// the fourth warming up for the warm-up rows), for the keys of <see cref="RoutingSetup"/>.
 /// </summary>
 [MemoryDiagnoser]
 public class LoadAwareRoutingBenchmarks
 {
-    private const int KeyCount = 1024;
+    private const int KeyCount = RoutingSetup.KeyCount;
     private string[] _keys = null!;
     private ReplicaTable _table = null!;
     private ReplicaPicker _picker = null!;
@@ -48,11 +48,7 @@ public class LoadAwareRoutingBenchmarks
         options.Hashing.WarmUp = all || On == Rules.WarmUp ? TimeSpan.FromMinutes(1) : TimeSpan.Zero;
 
         var time = new SteppedTime { Now = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero) };
-        _table = new ReplicaTable(Options.Create(options), time);
-        for (var i = 1; i <= 4; i++)
-        {
-            _table.Join(new ReplicaState(new Replica($"server-{i}", new Uri($"http://127.0.0.1:{5000 + i}/"), $"{i}")), warmUp: i == 4);
-        }
+        _table = RoutingSetup.Table(options, 4, time, lastWarmingUp: true);
 
         foreach (var replica in _table.Current.Replicas)
         {
@@ -61,7 +57,7 @@ public class LoadAwareRoutingBenchmarks
 
         time.Now += TimeSpan.FromSeconds(1); // the fourth replica is 1/60 of the way through its warm-up
         _picker = new ReplicaPicker(Options.Create(options), time);
-        _keys = RandomKeys.Create(KeyCount);
+        _keys = RoutingSetup.Keys();
     }
 
     [Benchmark(OperationsPerInvoke = KeyCount, Description = "ReplicaPicker.Pick")]

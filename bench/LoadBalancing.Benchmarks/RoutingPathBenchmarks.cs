@@ -11,12 +11,12 @@ namespace Ringway.LoadBalancing.Benchmarks;
 /// The balancer's own per-request routing work, nothing else: the real <see cref="RequestKeySelector"/> with the sample
 /// host's key sources, then the lookup on the current <see cref="ReplicaTable"/> snapshot, as BalancerRequestHandler
 /// does them. Issue #8 asks for 0 B here, key extraction included; that holds for the random 6-digit fallback id too
-/// (kept as a number, written out on the stack). 1,024 requests with different keys per invocation, so cache effects are included.
+/// (kept as a number, written out on the stack). One request per key of <see cref="RoutingSetup"/>.
 /// </summary>
 [MemoryDiagnoser]
 public class RoutingPathBenchmarks
 {
-    private const int RequestCount = 1024;
+    private const int RequestCount = RoutingSetup.KeyCount;
     private HttpContext[] _requests = null!;
     private ReplicaTable _table = null!;
     private RequestKeySelector _keys = null!;
@@ -43,13 +43,8 @@ public class RoutingPathBenchmarks
         options.Keys.Sources.Add("header:X-Ringway-Key");
         options.Keys.Sources.Add("query:key");
         _keys = new RequestKeySelector(Options.Create(options));
-        _table = new ReplicaTable(Options.Create(options));
-        for (var i = 1; i <= 3; i++)
-        {
-            _table.Join(new ReplicaState(new Replica($"server-{i}", new Uri($"http://127.0.0.1:{5000 + i}/"), $"{i}")));
-        }
-
-        _requests = [.. RandomKeys.Create(RequestCount).Select(Request)];
+        _table = RoutingSetup.Table(options, 3);
+        _requests = [.. RoutingSetup.Keys().Select(Request)];
     }
 
     [Benchmark(OperationsPerInvoke = RequestCount, Description = "key + GetNodeIndex")]

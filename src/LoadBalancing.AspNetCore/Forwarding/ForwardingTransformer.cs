@@ -97,15 +97,24 @@ internal sealed class ForwardingTransformer : HttpTransformer
         }
     }
 
+    /// <summary>
+    /// Names the replica <paramref name="context"/>'s request is being sent to, for the response transform (its load
+    /// report): YARP hands transforms the context, not the destination the forwarder chose.
+    /// </summary>
+    public static void SendingTo(HttpContext context, ReplicaState replica) => context.Features.Set(replica);
+
     /// <summary>Hands the replica's load report to the balancer, and takes it out of what YARP copies to the client.</summary>
     private static void TakeLoadReport(HttpContext httpContext, HttpResponseMessage proxyResponse, ReplicaLoadReports reports)
     {
         if (proxyResponse.Headers.NonValidated.TryGetValues(ConsistentHashing.OrcaLoadReport.HeaderName, out var values))
         {
-            foreach (var value in values)
+            if (httpContext.Features.Get<ReplicaState>() is { } replica)
             {
-                reports.Receive(proxyResponse.RequestMessage?.RequestUri, value);
-                break;
+                foreach (var value in values)
+                {
+                    reports.Receive(replica, value);
+                    break;
+                }
             }
 
             proxyResponse.Headers.Remove(ConsistentHashing.OrcaLoadReport.HeaderName);

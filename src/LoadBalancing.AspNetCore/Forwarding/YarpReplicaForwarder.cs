@@ -37,6 +37,7 @@ internal sealed class YarpReplicaForwarder : IReplicaForwarder, IDisposable
     {
         // A gRPC call whose replica fails mid-stream is ended with a gRPC status rather than a stream reset (GrpcResponses).
         GrpcResetDeferral.DeferFor(context);
+        ForwardingTransformer.SendingTo(context, replica);
         var error = await _forwarder.SendAsync(context, replica.ForwardPrefix, _invoker, _config, _transformer).ConfigureAwait(false);
         if (error == ForwarderError.None)
         {

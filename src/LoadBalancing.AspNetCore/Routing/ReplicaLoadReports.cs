@@ -18,12 +18,10 @@ internal sealed class ReplicaLoadReports
     /// <summary>The longest header value read (a TEXT report of a few metrics is far shorter).</summary>
     private const int MaxValueLength = 1024;
 
-    private readonly ReplicaTable _table;
     private readonly TimeProvider _time;
 
-    public ReplicaLoadReports(ReplicaTable table, TimeProvider time, IOptions<ConsistentHashBalancerOptions> options)
+    public ReplicaLoadReports(TimeProvider time, IOptions<ConsistentHashBalancerOptions> options)
     {
-        _table = table;
         _time = time;
         Enabled = options.Value.Hashing.ReportedLoad.Enabled;
     }
@@ -57,28 +55,5 @@ internal sealed class ReplicaLoadReports
         Span<char> chars = stackalloc char[value.Length];
         Ascii.ToUtf16(value, chars, out var written);
         Receive(replica, chars[..written]);
-    }
-
-    /// <summary>
-    /// Records a report that came with the response to a request sent to <paramref name="destination"/>: the replica is
-    /// the routable one whose address it starts with (the YARP path's transform knows the request, not the replica).
-    /// </summary>
-    public void Receive(Uri? destination, string value)
-    {
-        if (!Enabled || destination is null)
-        {
-            return;
-        }
-
-        var target = destination.OriginalString;
-        foreach (var replica in _table.Current.Replicas)
-        {
-            var prefix = replica.ForwardPrefix;
-            if (target.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && (target.Length == prefix.Length || target[prefix.Length] is '/' or '?'))
-            {
-                Receive(replica, value.AsSpan());
-                return;
-            }
-        }
     }
 }

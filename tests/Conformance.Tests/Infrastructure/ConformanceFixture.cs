@@ -32,7 +32,7 @@ public sealed class ConformanceFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (ThirdParty.Missing is not null && !ThirdParty.Required)
+        if (ThirdParty.Requirement.SkipReason is not null)
         {
             return; // every test skips
         }

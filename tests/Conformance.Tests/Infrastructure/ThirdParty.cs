@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Ringway.TestSupport;
 
 namespace Ringway.Conformance.Tests.Infrastructure;
 
@@ -11,18 +12,13 @@ public sealed class ConformanceTheoryAttribute : TheoryAttribute
 {
     public ConformanceTheoryAttribute()
     {
-        if (!ThirdParty.Required && ThirdParty.Missing is { } reason)
-        {
-            Skip = reason;
-        }
+        Skip = ThirdParty.Requirement.SkipReason;
     }
 }
 
 /// <summary>Where the third-party programs are, checked once per test run.</summary>
 public static class ThirdParty
 {
-    public const string RequiredVariable = "RINGWAY_REQUIRE_CONFORMANCE";
-
     // Debian's paths, not PATH's: python3-httpbin installs into Debian's interpreter, and a python3 or gunicorn earlier
     // on PATH (pyenv, pip) may lack it.
     public const string Python = "/usr/bin/python3";
@@ -31,13 +27,8 @@ public static class ThirdParty
 
     public const string Gunicorn = "/usr/bin/gunicorn";
 
-    /// <summary>RINGWAY_REQUIRE_CONFORMANCE=1: a missing program fails the tests instead of skipping them.</summary>
-    public static bool Required => Environment.GetEnvironmentVariable(RequiredVariable) == "1";
-
-    private static readonly Lazy<string?> s_missing = new(Probe);
-
-    /// <summary>Why the conformance tests cannot run here, or null when they can.</summary>
-    public static string? Missing => s_missing.Value;
+    /// <summary>The three programs; RINGWAY_REQUIRE_CONFORMANCE=1 makes a missing one fail the tests instead of skipping them.</summary>
+    public static MachineRequirement Requirement { get; } = new("RINGWAY_REQUIRE_CONFORMANCE", Probe);
 
     private static string? Probe()
     {
@@ -59,8 +50,7 @@ public static class ThirdParty
 
         return missing.Count == 0
             ? null
-            : $"Missing: {string.Join(", ", missing)}. Run .ci/conformance-setup.sh (apt-get install nginx-light gunicorn python3-httpbin); " +
-              $"{RequiredVariable}=1 turns this skip into a failure.";
+            : $"Missing: {string.Join(", ", missing)}. Run .ci/conformance-setup.sh (apt-get install nginx-light gunicorn python3-httpbin)";
     }
 
     private static int Run(string program, params string[] arguments)

@@ -1,5 +1,6 @@
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
+using Ringway.TestSupport;
 using Ringway.TestSupport.Processes;
 
 namespace Ringway.Dashboard.Tests.Infrastructure;
@@ -22,14 +23,10 @@ public sealed class Browser : IDisposable
         _profile = profile;
     }
 
-    /// <summary>RINGWAY_REQUIRE_BROWSER=1: a missing browser fails the tests instead of skipping them.</summary>
-    public static bool Required => Environment.GetEnvironmentVariable("RINGWAY_REQUIRE_BROWSER") == "1";
-
-    /// <summary>Why browser tests cannot run here, or null when they can.</summary>
-    public static string? Unavailable => File.Exists(ChromiumPath) && File.Exists(ChromedriverPath)
+    /// <summary>Chromium and its driver; RINGWAY_REQUIRE_BROWSER=1 makes a missing one fail the tests instead of skipping them.</summary>
+    public static MachineRequirement Requirement { get; } = new("RINGWAY_REQUIRE_BROWSER", () => File.Exists(ChromiumPath) && File.Exists(ChromedriverPath)
         ? null
-        : $"{ChromiumPath} or {ChromedriverPath} is missing: run .ci/browser-setup.sh (apt-get install chromium chromium-driver); " +
-          "RINGWAY_REQUIRE_BROWSER=1 turns this skip into a failure.";
+        : $"{ChromiumPath} or {ChromedriverPath} is missing: run .ci/browser-setup.sh (apt-get install chromium chromium-driver)");
 
     public ChromeDriver Driver { get; }
 

@@ -9,9 +9,6 @@ public sealed class BrowserFactAttribute : FactAttribute
 {
     public BrowserFactAttribute()
     {
-        if (!Browser.Required && Browser.Unavailable is { } reason)
-        {
-            Skip = reason;
-        }
+        Skip = Browser.Requirement.SkipReason;
     }
 }

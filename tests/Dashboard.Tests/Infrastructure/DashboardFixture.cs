@@ -24,7 +24,7 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (Infrastructure.Browser.Unavailable is not null && !Infrastructure.Browser.Required)
+        if (Infrastructure.Browser.Requirement.SkipReason is not null)
         {
             return; // every test here is skipped
         }

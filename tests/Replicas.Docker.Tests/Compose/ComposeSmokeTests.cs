@@ -142,21 +142,21 @@ public sealed class ComposeSmokeTests(ITestOutputHelper output)
                 Skip = "samples/LoadBalancer does not use Ringway.Replicas.Docker yet (docs/docker.md, 'The sample host'), so its image cannot start server containers.";
                 return;
             }
-            if (DockerEnvironment.Required)
+            if (DockerEnvironment.Requirement.Required)
             {
                 return;
             }
-            if (DockerEnvironment.Unavailable is { } reason)
+            if (DockerEnvironment.Requirement.Missing is { } reason)
             {
                 Skip = reason;
             }
             else if (Cli.TryRun(TimeSpan.FromSeconds(15), "image", "inspect", "ringway/sample-loadbalancer").ExitCode != 0)
             {
-                Skip = "The image ringway/sample-loadbalancer is missing: samples/docker/build-images.sh --offline; RINGWAY_REQUIRE_DOCKER=1 turns this skip into a failure.";
+                Skip = DockerEnvironment.Requirement.Because("The image ringway/sample-loadbalancer is missing: samples/docker/build-images.sh --offline");
             }
             else if (Cli.TryRun(TimeSpan.FromSeconds(15), "compose", "version").ExitCode != 0 && !OnPath("docker-compose"))
             {
-                Skip = "Neither docker compose (v2) nor docker-compose (v1) is installed; RINGWAY_REQUIRE_DOCKER=1 turns this skip into a failure.";
+                Skip = DockerEnvironment.Requirement.Because("Neither docker compose (v2) nor docker-compose (v1) is installed");
             }
         }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Ringway.TestSupport;
 
 namespace Ringway.Replicas.Docker.Tests;
 
@@ -11,10 +12,7 @@ public sealed class DockerFactAttribute : FactAttribute
 {
     public DockerFactAttribute()
     {
-        if (!DockerEnvironment.Required && DockerEnvironment.Unavailable is { } reason)
-        {
-            Skip = reason;
-        }
+        Skip = DockerEnvironment.Requirement.SkipReason;
     }
 }
 
@@ -23,27 +21,20 @@ public static class DockerEnvironment
 {
     public const string ServerImage = "ringway/sample-server";
 
-    /// <summary>RINGWAY_REQUIRE_DOCKER=1: a missing engine or image fails the tests instead of skipping them.</summary>
-    public static bool Required => Environment.GetEnvironmentVariable("RINGWAY_REQUIRE_DOCKER") == "1";
-
-    private static readonly Lazy<string?> s_unavailable = new(Probe);
-
-    /// <summary>Why Docker tests cannot run here, or null when they can.</summary>
-    public static string? Unavailable => s_unavailable.Value;
+    /// <summary>The engine and the image; RINGWAY_REQUIRE_DOCKER=1 makes a missing one fail the tests instead of skipping them.</summary>
+    public static MachineRequirement Requirement { get; } = new("RINGWAY_REQUIRE_DOCKER", Probe);
 
     private static string? Probe()
     {
         var (engineExit, engineOut) = Cli.TryRun(TimeSpan.FromSeconds(15), "version", "--format", "{{.Server.Version}}");
         if (engineExit != 0)
         {
-            return $"No Docker engine answers ({engineOut.Trim()}). Run .ci/docker-setup.sh (or set DOCKER_HOST); " +
-                   "RINGWAY_REQUIRE_DOCKER=1 turns this skip into a failure.";
+            return $"No Docker engine answers ({engineOut.Trim()}). Run .ci/docker-setup.sh (or set DOCKER_HOST)";
         }
         var (imageExit, _) = Cli.TryRun(TimeSpan.FromSeconds(15), "image", "inspect", ServerImage);
         if (imageExit != 0)
         {
-            return $"The image {ServerImage} is missing. Build it with samples/docker/build-images.sh --offline server " +
-                   "(or .ci/docker-setup.sh); RINGWAY_REQUIRE_DOCKER=1 turns this skip into a failure.";
+            return $"The image {ServerImage} is missing. Build it with samples/docker/build-images.sh --offline server (or .ci/docker-setup.sh)";
         }
         return null;
     }

@@ -9,7 +9,7 @@ public sealed class LocalEngineFactAttribute : FactAttribute
 {
     public LocalEngineFactAttribute(bool noForeignSwarm = false)
     {
-        if (DockerEnvironment.Unavailable is { } reason && !DockerEnvironment.Required)
+        if (DockerEnvironment.Requirement.SkipReason is { } reason)
         {
             Skip = reason;
         }
@@ -17,7 +17,7 @@ public sealed class LocalEngineFactAttribute : FactAttribute
         {
             Skip = notOurs;
         }
-        else if (noForeignSwarm && DockerEnvironment.Unavailable is null && LocalEngine.InSwarm)
+        else if (noForeignSwarm && DockerEnvironment.Requirement.Missing is null && LocalEngine.InSwarm)
         {
             Skip = "The engine is in a swarm that the tests did not make, and live-restore is incompatible with swarm mode.";
         }

@@ -26,7 +26,7 @@ public sealed class MultiNodeSwarm : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        Unavailable = DockerEnvironment.Unavailable ?? MultiNodeEnvironment.Unavailable;
+        Unavailable = DockerEnvironment.Requirement.Missing ?? MultiNodeEnvironment.Unavailable;
         if (Unavailable is not null)
         {
             return Task.CompletedTask;
@@ -168,9 +168,9 @@ public sealed class MultiNodeFactAttribute : FactAttribute
 {
     public MultiNodeFactAttribute()
     {
-        if (!DockerEnvironment.Required && (DockerEnvironment.Unavailable ?? MultiNodeEnvironment.Unavailable) is { } reason)
+        if (!DockerEnvironment.Requirement.Required)
         {
-            Skip = reason;
+            Skip = DockerEnvironment.Requirement.Missing ?? MultiNodeEnvironment.Unavailable;
         }
     }
 }

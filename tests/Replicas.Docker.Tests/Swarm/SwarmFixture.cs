@@ -8,7 +8,7 @@ public sealed class SwarmFixture : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        if (DockerEnvironment.Unavailable is null && Cli.Run("info", "--format", "{{.Swarm.LocalNodeState}}") != "active")
+        if (DockerEnvironment.Requirement.Missing is null && Cli.Run("info", "--format", "{{.Swarm.LocalNodeState}}") != "active")
         {
             _hadGatewayBridge = Cli.TryRun(TimeSpan.FromSeconds(30), "network", "inspect", "docker_gwbridge").ExitCode == 0;
             Cli.Run("swarm", "init", "--advertise-addr", "127.0.0.1");

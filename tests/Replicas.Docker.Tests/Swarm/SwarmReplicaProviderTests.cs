@@ -144,7 +144,7 @@ public sealed class SwarmReplicaProviderTests(SwarmFixture swarm, ITestOutputHel
 
     public Task DisposeAsync()
     {
-        if (DockerEnvironment.Unavailable is not null)
+        if (DockerEnvironment.Requirement.Missing is not null)
         {
             return Task.CompletedTask;
         }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http;
 using Grpc.Core;
 using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
+using Ringway.TestSupport.Http;
 using Ringway.TestSupport.Waiting;
 
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Protocols.Grpc;
@@ -36,16 +37,15 @@ public sealed class GrpcThroughBalancerTests : IAsyncLifetime
     [MemberData(nameof(Forwarders))]
     public async Task EveryCallKind_SameKey_ReachesTheSameReplica(ReplicaForwarder forwarder)
     {
-        await using var balancer = await StartAsync(forwarder);
-        using var channel = GrpcBalancer.Channel(balancer);
-        var client = new KeyedEcho.KeyedEchoClient(channel);
+        await using var echo = await StartAsync(forwarder);
+        var client = echo.Client;
         var reached = new HashSet<string>();
         for (var k = 0; k < 12; k++)
         {
             var key = $"user-{k}";
             var headers = GrpcBalancer.Key(key);
             var unary = (await client.UnaryAsync(new EchoRequest { Text = "u" }, headers)).Replica;
-            Assert.Equal(ExpectedReplica(balancer, key), unary);
+            Assert.Equal(ExpectedReplica(echo.Balancer, key), unary);
             reached.Add(unary);
 
             using var serverStream = client.ServerStream(new EchoRequest { Text = "s", Count = 3 }, headers);
@@ -83,10 +83,9 @@ public sealed class GrpcThroughBalancerTests : IAsyncLifetime
     [MemberData(nameof(Forwarders))]
     public async Task Deadline_ReachesTheReplica_AndEndsItsCall(ReplicaForwarder forwarder)
     {
-        await using var balancer = await StartAsync(forwarder);
-        using var channel = GrpcBalancer.Channel(balancer);
-        var client = new KeyedEcho.KeyedEchoClient(channel);
-        var replica = Replica(ExpectedReplica(balancer, "deadline-key"));
+        await using var echo = await StartAsync(forwarder);
+        var client = echo.Client;
+        var replica = Replica(ExpectedReplica(echo.Balancer, "deadline-key"));
         var deadline = DateTime.UtcNow.AddSeconds(3);
 
         var call = client.UnaryAsync(new EchoRequest { Mode = "wait" }, GrpcBalancer.Key("deadline-key"), deadline);
@@ -103,10 +102,9 @@ public sealed class GrpcThroughBalancerTests : IAsyncLifetime
     [MemberData(nameof(Forwarders))]
     public async Task Cancellation_ReachesTheReplica(ReplicaForwarder forwarder)
     {
-        await using var balancer = await StartAsync(forwarder);
-        using var channel = GrpcBalancer.Channel(balancer);
-        var client = new KeyedEcho.KeyedEchoClient(channel);
-        var replica = Replica(ExpectedReplica(balancer, "cancel-key"));
+        await using var echo = await StartAsync(forwarder);
+        var client = echo.Client;
+        var replica = Replica(ExpectedReplica(echo.Balancer, "cancel-key"));
         using var cancel = new CancellationTokenSource();
 
         var call = client.UnaryAsync(new EchoRequest { Mode = "wait" }, GrpcBalancer.Key("cancel-key"), cancellationToken: cancel.Token);
@@ -124,10 +122,9 @@ public sealed class GrpcThroughBalancerTests : IAsyncLifetime
     [MemberData(nameof(Forwarders))]
     public async Task ErrorStatus_TrailersAndRichDetails_Arrive(ReplicaForwarder forwarder)
     {
-        await using var balancer = await StartAsync(forwarder);
-        using var channel = GrpcBalancer.Channel(balancer);
-        var client = new KeyedEcho.KeyedEchoClient(channel);
-        var expected = ExpectedReplica(balancer, "error-key");
+        await using var echo = await StartAsync(forwarder);
+        var client = echo.Client;
+        var expected = ExpectedReplica(echo.Balancer, "error-key");
 
         var failure = await Assert.ThrowsAsync<RpcException>(
             () => client.UnaryAsync(new EchoRequest { Text = "item-7", FailWith = (int)StatusCode.NotFound }, GrpcBalancer.Key("error-key")).ResponseAsync);
@@ -144,10 +141,9 @@ public sealed class GrpcThroughBalancerTests : IAsyncLifetime
     [MemberData(nameof(Forwarders))]
     public async Task ReplicaKilledMidStream_ClientGetsUnavailable_AndTheKeyMovesToItsNextReplica(ReplicaForwarder forwarder)
     {
-        await using var balancer = await StartAsync(forwarder, o => o.Health.Interval = TimeSpan.FromMinutes(5)); // failover, not heartbeats, moves the key
-        using var channel = GrpcBalancer.Channel(balancer);
-        var client = new KeyedEcho.KeyedEchoClient(channel);
-        var order = PreferenceOrder(balancer, "stream-key");
+        await using var echo = await StartAsync(forwarder, o => o.Health.Interval = TimeSpan.FromMinutes(5)); // failover, not heartbeats, moves the key
+        var client = echo.Client;
+        var order = PreferenceOrder(echo.Balancer, "stream-key");
         var victim = Replica(order[0]);
 
         using var stream = client.ServerStream(new EchoRequest { Text = "s", Count = 10_000, IntervalMs = 20 }, GrpcBalancer.Key("stream-key"));
@@ -177,29 +173,19 @@ public sealed class GrpcThroughBalancerTests : IAsyncLifetime
     [MemberData(nameof(Forwarders))]
     public async Task NoReplicaInTheRing_GrpcClientGetsUnavailableWithTheBalancersMessage(ReplicaForwarder forwarder)
     {
-        await using var balancer = await StartEmptyAsync(forwarder);
-        using var channel = GrpcBalancer.Channel(balancer);
-        var client = new KeyedEcho.KeyedEchoClient(channel);
+        await using var echo = new EchoThroughBalancer(await StartEmptyAsync(forwarder));
 
-        var failure = await Assert.ThrowsAsync<RpcException>(() => client.UnaryAsync(new EchoRequest(), GrpcBalancer.Key("k")).ResponseAsync);
-
-        Assert.Equal(StatusCode.Unavailable, failure.StatusCode);
-        Assert.Equal("No replica is available to serve the request", failure.Status.Detail);
+        await AssertUnavailableAsync(echo.Client, "No replica is available to serve the request");
     }
 
     [Theory]
     [MemberData(nameof(Forwarders))]
     public async Task UnreachableReplica_GrpcClientGetsUnavailableWithTheBalancersMessage(ReplicaForwarder forwarder)
     {
-        var nobody = new Uri($"http://127.0.0.1:{FreePort()}/"); // in the ring until its heartbeats fail, answering nothing
-        await using var balancer = await GrpcBalancer.StartAsync([nobody], forwarder, o => o.Health.Interval = TimeSpan.FromMinutes(5));
-        using var channel = GrpcBalancer.Channel(balancer);
-        var client = new KeyedEcho.KeyedEchoClient(channel);
+        var nobody = Nobody(); // in the ring until its heartbeats fail, answering nothing
+        await using var echo = new EchoThroughBalancer(await GrpcBalancer.StartAsync([nobody], forwarder, o => o.Health.Interval = TimeSpan.FromMinutes(5)));
 
-        var failure = await Assert.ThrowsAsync<RpcException>(() => client.UnaryAsync(new EchoRequest(), GrpcBalancer.Key("k")).ResponseAsync);
-
-        Assert.Equal(StatusCode.Unavailable, failure.StatusCode);
-        Assert.Equal($"Replica '{nobody.Authority}' could not be reached", failure.Status.Detail);
+        await AssertUnavailableAsync(echo.Client, $"Replica '{nobody.Authority}' could not be reached");
     }
 
     [Theory]
@@ -207,16 +193,10 @@ public sealed class GrpcThroughBalancerTests : IAsyncLifetime
     public async Task NoReplicaInTheRing_AnswerIsTrailersOnly_NotJson(ReplicaForwarder forwarder)
     {
         await using var balancer = await StartEmptyAsync(forwarder);
-        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false });
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(balancer.Address, "/ringway.tests.KeyedEcho/Unary"))
-        {
-            Version = HttpVersion.Version20,
-            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Content = new ByteArrayContent([0, 0, 0, 0, 0]),
-        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/ringway.tests.KeyedEcho/Unary") { Content = new ByteArrayContent([0, 0, 0, 0, 0]) };
         request.Content.Headers.ContentType = new("application/grpc");
 
-        using var response = await http.SendAsync(request);
+        using var response = await SendHttp2Async(balancer, request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/grpc", response.Content.Headers.ContentType?.MediaType);
@@ -230,26 +210,26 @@ public sealed class GrpcThroughBalancerTests : IAsyncLifetime
     public async Task OrdinaryRequest_NoReplica_StillGetsJson(ReplicaForwarder forwarder)
     {
         await using var balancer = await StartEmptyAsync(forwarder);
-        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/home");
 
-        using var response = await http.GetAsync(new Uri(balancer.Address, "/home"));
+        using var response = await SendHttp2Async(balancer, request);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
     }
 
-    private async Task<TestBalancer> StartAsync(ReplicaForwarder forwarder, Action<ConsistentHashBalancerOptions>? configure = null)
+    /// <summary>A balancer over the three replicas, once all are in the ring, and a client to it.</summary>
+    private async Task<EchoThroughBalancer> StartAsync(ReplicaForwarder forwarder, Action<ConsistentHashBalancerOptions>? configure = null)
     {
         var balancer = await GrpcBalancer.StartAsync(_replicas.Select(r => r.Address), forwarder, configure);
         await Eventually.AssertAsync(() => balancer.Table.Current.Count == _replicas.Count, "all gRPC replicas in the ring", TimeSpan.FromSeconds(30));
-        return balancer;
+        return new EchoThroughBalancer(balancer);
     }
 
     /// <summary>A balancer whose only replica never answers: it leaves the ring after its first failed heartbeat.</summary>
     private static async Task<TestBalancer> StartEmptyAsync(ReplicaForwarder forwarder)
     {
-        var nobody = new Uri($"http://127.0.0.1:{FreePort()}/");
-        var balancer = await GrpcBalancer.StartAsync([nobody], forwarder, o =>
+        var balancer = await GrpcBalancer.StartAsync([Nobody()], forwarder, o =>
         {
             o.Health.Interval = TimeSpan.FromMilliseconds(100);
             o.Health.FailureThreshold = 1;
@@ -271,10 +251,23 @@ public sealed class GrpcThroughBalancerTests : IAsyncLifetime
 
     private string ExpectedReplica(TestBalancer balancer, string key) => PreferenceOrder(balancer, key)[0];
 
-    private static int FreePort()
+    /// <summary>A replica address where nothing listens.</summary>
+    private static Uri Nobody() => new($"http://127.0.0.1:{LoopbackPort.Free()}/");
+
+    /// <summary>A unary call without a replica to answer it: UNAVAILABLE, with the balancer's message.</summary>
+    private static async Task AssertUnavailableAsync(KeyedEcho.KeyedEchoClient client, string detail)
     {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var failure = await Assert.ThrowsAsync<RpcException>(() => client.UnaryAsync(new EchoRequest(), GrpcBalancer.Key("k")).ResponseAsync);
+
+        Assert.Equal(StatusCode.Unavailable, failure.StatusCode);
+        Assert.Equal(detail, failure.Status.Detail);
+    }
+
+    /// <summary>A plain HTTP/2 request (prior knowledge, as gRPC clients speak) from outside any gRPC client.</summary>
+    private static Task<HttpResponseMessage> SendHttp2Async(TestBalancer balancer, HttpRequestMessage request)
+    {
+        request.Version = HttpVersion.Version20;
+        request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        return balancer.Client.SendAsync(request);
     }
 }
