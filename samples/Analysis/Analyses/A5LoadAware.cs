@@ -129,7 +129,7 @@ internal static class A5LoadAware
 internal sealed record A5Settings
 {
     public CacheJoinSettings Cache { get; init; } = new();
-    public int WarmUpSeconds { get; init; } = 120;
+    public int WarmUpSeconds { get; init; } = 300;
     public IReadOnlyList<int> WarmUpSweepSeconds { get; init; } = [30, 60, 120, 300];
     public HotKeySettings HotKeys { get; init; } = new();
     /// <summary>Seeds replayed besides <see cref="HotKeySettings.Seed"/> (plain and spreading only).</summary>
