@@ -91,11 +91,11 @@ internal static class A5Live
         // Whole seconds counted back from the /add, so every request falls in one and second 0 starts at the /add.
         var before = (int)Math.Ceiling(addedAt);
         var end = answers.SentAt.Max();
-        var misses = AnsweredCaches.MissesPerSecond(stream, answers, keys.Count, s.CacheSize, addedAt - before, before + (int)Math.Ceiling(end - addedAt));
+        var counts = AnsweredCaches.PerSecond(stream, answers, keys.Count, s.CacheSize, addedAt - before, before + (int)Math.Ceiling(end - addedAt));
         var first = Array.FindIndex(answers.Replicas, r => r is not null && !initial.Contains(r));
         var lastSeconds = Enumerable.Range(0, stream.Length).Where(i => answers.SentAt[i] >= end - 5 && answers.Replicas[i] is not null).ToList();
         var newcomerShare = first < 0 ? 0 : (double)lastSeconds.Count(i => answers.Replicas[i] == answers.Replicas[first]) / lastSeconds.Count;
-        return new LiveJoinRun(warmUpSeconds, before, misses, answers.Failed, first < 0 ? null : answers.SentAt[first] - addedAt, newcomerShare);
+        return new LiveJoinRun(warmUpSeconds, before, counts, answers.Failed, first < 0 ? null : answers.SentAt[first] - addedAt, newcomerShare);
     }
 
     /// <summary>The sample host with <paramref name="replicas"/> local replicas, room for one more, Rendezvous and <paramref name="options"/>.</summary>
@@ -114,8 +114,8 @@ internal sealed record A5LiveSettings
 
     /// <summary>(b): distinct keys, requests, the first requests not measured (they fill the hot-key sketch), requests in flight.</summary>
     public int Keys { get; init; } = 10_000;
-    public int Requests { get; init; } = 24_000;
-    public int WarmUpRequests { get; init; } = 4_000;
+    public int Requests { get; init; } = 18_000;
+    public int WarmUpRequests { get; init; } = 3_000;
     public int Concurrency { get; init; } = 32;
     public double LoadFactor { get; init; } = 1.15;
 
@@ -124,7 +124,7 @@ internal sealed record A5LiveSettings
     public int CacheSize { get; init; } = 200;
     public double JoinPerSecond { get; init; } = 800;
     public int JoinConcurrency { get; init; } = 32;
-    public int SecondsBeforeJoin { get; init; } = 20;
+    public int SecondsBeforeJoin { get; init; } = 15;
     public int SecondsAfterJoin { get; init; } = 30;
     public int WarmUpSeconds { get; init; } = 20;
 }
@@ -137,14 +137,23 @@ internal sealed record LiveSchemeRow(
     double KeysOnPrimaryOnly, int KeysThatLeftPrimary, int HottestKeyReplicas, string HottestKeyPrimary);
 
 /// <summary>
-/// One join run: misses per second of the modelled caches from <see cref="SecondsBeforeJoin"/> before the /add;
-/// when the newcomer first answered (seconds after the /add) and its share of the last five seconds.
+/// One join run: requests and misses per second of the modelled caches from <see cref="SecondsBeforeJoin"/> before the
+/// /add; when the newcomer first answered (seconds after the /add) and its share of the last five seconds.
 /// </summary>
-internal sealed record LiveJoinRun(int WarmUpSeconds, int SecondsBeforeJoin, long[] Misses, int Failed, double? FirstAnswerAfter, double NewcomerShare)
+internal sealed record LiveJoinRun(int WarmUpSeconds, int SecondsBeforeJoin, CacheSeconds Counts, int Failed, double? FirstAnswerAfter, double NewcomerShare)
 {
-    public double MissesBefore => Misses[..SecondsBeforeJoin].TakeLast(5).Average();
+    public int Seconds => Counts.Misses.Length;
 
-    public long PeakAfter => Misses[SecondsBeforeJoin..].Max();
+    /// <summary>The miss ratio of the last five seconds before the /add.</summary>
+    public double MissRatioBefore
+        => (double)Counts.Misses[Math.Max(0, SecondsBeforeJoin - 5)..SecondsBeforeJoin].Sum() / Math.Max(1, Counts.Requests[Math.Max(0, SecondsBeforeJoin - 5)..SecondsBeforeJoin].Sum());
 
-    public long TotalAfter => Misses[SecondsBeforeJoin..].Sum();
+    /// <summary>The highest miss ratio of a second from the /add on.</summary>
+    public double PeakMissRatioAfter => Enumerable.Range(SecondsBeforeJoin, Seconds - SecondsBeforeJoin).Max(Counts.MissRatio);
+
+    public long PeakMissesAfter => Counts.Misses[SecondsBeforeJoin..].Max();
+
+    public long TotalMissesAfter => Counts.Misses[SecondsBeforeJoin..].Sum();
+
+    public long RequestsAfter => Counts.Requests[SecondsBeforeJoin..].Sum();
 }

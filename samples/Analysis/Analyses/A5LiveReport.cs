@@ -50,25 +50,30 @@ internal static class A5LiveReport
         var warm = result.Joins.Single(j => j.WarmUpSeconds > 0);
         // Both series from the same second before the /add on, as long as both last.
         var from = Math.Min(instant.SecondsBeforeJoin, warm.SecondsBeforeJoin);
-        var length = Math.Min(instant.Misses.Length - instant.SecondsBeforeJoin, warm.Misses.Length - warm.SecondsBeforeJoin) + from;
-        double[] Series(LiveJoinRun run) => run.Misses.Skip(run.SecondsBeforeJoin - from).Take(length).Select(v => (double)v).ToArray();
-        Charts.Lines(context.OutPath("a5-live-cache-misses.png"), $"A-5 live (a): modelled cache misses per second when replica {s.Replicas + 1} is added",
-            "seconds since the /add", "misses per second", Enumerable.Range(-from, length).Select(x => (double)x).ToList(),
+        var length = Math.Min(instant.Seconds - instant.SecondsBeforeJoin, warm.Seconds - warm.SecondsBeforeJoin) + from;
+        double[] Series(LiveJoinRun run) => Enumerable.Range(run.SecondsBeforeJoin - from, length).Select(i => 100 * run.Counts.MissRatio(i)).ToArray();
+        Charts.Lines(context.OutPath("a5-live-cache-misses.png"), $"A-5 live (a): modelled cache miss ratio per second when replica {s.Replicas + 1} is added",
+            "seconds since the /add", "misses (% of the second's requests)", Enumerable.Range(-from, length).Select(x => (double)x).ToList(),
             [("instant join", Series(instant)), ($"warm-up over {warm.WarmUpSeconds} s", Series(warm))], timeSeries: true);
         context.Report.Heading(3, "A-5 live (a): cache misses when a replica is added, instant against warm-up")
-            .Paragraph($"{Int(s.JoinPerSecond)} requests per second over {Int(s.JoinKeys)} keys, {s.JoinConcurrency} in flight at most; after {s.SecondsBeforeJoin} s " +
-                       $"one replica is added with `POST /add`, to a balancer without warm-up and to one with `Hashing:WarmUp` = {warm.WarmUpSeconds} s, and the run goes on " +
-                       $"for {s.SecondsAfterJoin} s. The replicas cache nothing: the cache is modelled from the answering replica, an LRU of {Int(s.CacheSize)} keys " +
-                       "(its share of the keys) per replica that each request touches where it was served. The same seeded stream drives both runs.")
-            .Image("A-5 live (a) modelled cache misses per second", "a5-live-cache-misses.png")
-            .Table(["join", "misses/s before (last 5 s)", "peak misses/s after the /add", "misses from the /add on", "newcomer's first answer after the /add",
-                    "newcomer's share of the last 5 s", "failed"],
-                result.Joins.Select(j => (IReadOnlyList<string>)[j.WarmUpSeconds == 0 ? "instant" : $"warm-up {j.WarmUpSeconds} s", MarkdownReport.Number(j.MissesBefore, "0"),
-                    Int(j.PeakAfter), Int(j.TotalAfter), j.FirstAnswerAfter is { } f ? MarkdownReport.Number(f, "0.0") + " s" : "never", Percent(j.NewcomerShare), Int(j.Failed)]))
-            .Paragraph($"Warm-up cuts the peak of the modelled misses after the /add {MarkdownReport.Number((double)instant.PeakAfter / Math.Max(1, warm.PeakAfter), "0.0")}x " +
-                       $"({Int(instant.PeakAfter)} against {Int(warm.PeakAfter)} per second, the misses before the /add included), with " +
-                       $"{MarkdownReport.Number((double)warm.TotalAfter / Math.Max(1, instant.TotalAfter), "0.00")} times the misses from the /add on. " +
-                       "The live window is short and the keys few, so new keys still miss before the join; the offline section measures the cut on a warm system.");
+            .Paragraph($"{Int(s.JoinPerSecond)} requests per second (paced; fewer when the machine falls behind) over {Int(s.JoinKeys)} keys, {s.JoinConcurrency} in flight at most; " +
+                       $"after {s.SecondsBeforeJoin} s one replica is added with `POST /add`, to a balancer without warm-up and to one with `Hashing:WarmUp` = {warm.WarmUpSeconds} s, " +
+                       $"and the run goes on for {s.SecondsAfterJoin} s. The replicas cache nothing: the cache is modelled from the answering replica, an LRU of " +
+                       $"{Int(s.CacheSize)} keys (its share of the keys) per replica that each request touches where it was served. The same seeded stream drives both runs. " +
+                       "Shown is the miss ratio per second (the cache hit ratio's complement), which does not depend on how steadily the machine kept the pace.")
+            .Image("A-5 live (a) modelled cache miss ratio per second", "a5-live-cache-misses.png")
+            .Table(["join", "miss ratio before (last 5 s)", "peak miss ratio after the /add", "peak misses/s after the /add", "misses from the /add on",
+                    "requests from the /add on", "newcomer's first answer after the /add", "newcomer's share of the last 5 s", "failed"],
+                result.Joins.Select(j => (IReadOnlyList<string>)[j.WarmUpSeconds == 0 ? "instant" : $"warm-up {j.WarmUpSeconds} s", Percent(j.MissRatioBefore),
+                    Percent(j.PeakMissRatioAfter), Int(j.PeakMissesAfter), Int(j.TotalMissesAfter), Int(j.RequestsAfter),
+                    j.FirstAnswerAfter is { } f ? MarkdownReport.Number(f, "0.0") + " s" : "never", Percent(j.NewcomerShare), Int(j.Failed)]))
+            .Paragraph($"Warm-up cuts the peak miss ratio after the /add {MarkdownReport.Number(instant.PeakMissRatioAfter / Math.Max(1e-9, warm.PeakMissRatioAfter), "0.0")}x " +
+                       $"({Percent(instant.PeakMissRatioAfter)} against {Percent(warm.PeakMissRatioAfter)}, the misses of keys never asked for before included) and the peak " +
+                       $"misses per second {MarkdownReport.Number((double)instant.PeakMissesAfter / Math.Max(1, warm.PeakMissesAfter), "0.0")}x, with " +
+                       $"{MarkdownReport.Number((double)warm.TotalMissesAfter / Math.Max(1, instant.TotalMissesAfter), "0.00")} times the misses from the /add on " +
+                       "(the run ends soon after the window, so keys the newcomer takes late have not all missed yet). The newcomer answers once its process has " +
+                       "started and passed a heartbeat. The live run is short and its keys few, so keys never asked for before still miss before the join; " +
+                       "the offline section measures the cut on a warm system.");
     }
 
     private static string Int(double value) => value.ToString("#,0", CultureInfo.InvariantCulture);
