@@ -84,14 +84,16 @@ internal static class A5Live
         var load = KeyedLoad.RunAsync(client, stream.Select(k => keys.Names[k]).ToArray(), s.JoinConcurrency, s.JoinPerSecond, started, cancellationToken);
         await Task.Delay(TimeSpan.FromSeconds(s.SecondsBeforeJoin), cancellationToken).ConfigureAwait(false);
         var addedAt = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        var reply = await admin.AddAsync(1, null, cancellationToken).ConfigureAwait(false);
+        // Named, so both runs move the same keys (an /add without a name gets a random one).
+        var reply = await admin.AddAsync(1, [$"Server {s.Replicas + 1}"], cancellationToken).ConfigureAwait(false);
         if (reply.Status != System.Net.HttpStatusCode.OK) throw new BalancerException($"POST /add answered {(int)reply.Status}: {reply.Body}");
         var answers = await load.ConfigureAwait(false);
 
-        // Whole seconds counted back from the /add, so every request falls in one and second 0 starts at the /add.
+        // Whole seconds counted back from the /add, so every request before it falls in one and second 0 starts at the /add;
+        // the last, partial second is left out (a ratio over a few requests would be noise).
         var before = (int)Math.Ceiling(addedAt);
         var end = answers.SentAt.Max();
-        var counts = AnsweredCaches.PerSecond(stream, answers, keys.Count, s.CacheSize, addedAt - before, before + (int)Math.Ceiling(end - addedAt));
+        var counts = AnsweredCaches.PerSecond(stream, answers, keys.Count, s.CacheSize, addedAt - before, before + (int)Math.Floor(end - addedAt));
         var first = Array.FindIndex(answers.Replicas, r => r is not null && !initial.Contains(r));
         var lastSeconds = Enumerable.Range(0, stream.Length).Where(i => answers.SentAt[i] >= end - 5 && answers.Replicas[i] is not null).ToList();
         var newcomerShare = first < 0 ? 0 : (double)lastSeconds.Count(i => answers.Replicas[i] == answers.Replicas[first]) / lastSeconds.Count;
