@@ -29,10 +29,10 @@ internal static class AnalysisCommand
           --min N, --max N        A-2: the range of N (default 2..6)
           --offline-keys N        A-4: random 6-digit ids hashed offline (default 100000)
           --seed N                A-4: seed of the offline ids (default 2024)
-          --offline               A-4: skip the live part (starting a balancer per algorithm); A-5 is offline
-                                  simulations (a few minutes; --seed sets the Zipf stream of its part b)
-          --balancer-command CMD  A-4 live: how to start a balancer; {url}, {algorithm} and {maxReplicas} (the
-                                  larger of --max and 3) are filled in
+          --offline               A-4, A-5: skip the live parts (starting balancers); A-5 then runs its offline
+                                  simulations only (a few minutes; --seed sets the Zipf streams)
+          --balancer-command CMD  A-4, A-5 live: how to start a balancer; {url}, {algorithm} and {maxReplicas} (the
+                                  larger of --max and 3; A-5: its replicas + 1) are filled in, A-5 appends options
                                   (default: the sample LoadBalancer built next to this tool)
         exit codes: 0 done, 2 the balancer cannot be reached, 3 a contract check failed, 64 bad arguments
         """;
@@ -100,6 +100,12 @@ internal static class AnalysisCommand
                 context.Ui.MarkupLine("[bold]A-5:[/] simulating warm-up, hot-key spreading and shared load (offline, a few minutes)");
                 results.A5 = A5LoadAware.RunOffline(new A5Settings { HotKeys = new() { Seed = options.Seed } });
                 A5LoadAware.ReportOffline(context, results.A5);
+                if (options.Live)
+                {
+                    context.Ui.MarkupLine("[bold]A-5 live:[/] starting the sample host per scheme (two to three minutes)");
+                    results.A5Live = await A5Live.RunAsync(context, new A5LiveSettings { Seed = options.Seed }, cancellationToken).ConfigureAwait(false);
+                    A5LiveReport.Write(context, results.A5Live);
+                }
             }
         }
         catch (BalancerException e)
@@ -166,9 +172,9 @@ internal static class AnalysisCommand
         }
         if (options.MinReplicas > options.MaxReplicas) throw new ArgumentException("--min must not exceed --max");
         if (analyses.Count == 0 || analyses.Contains("a4")) EnsureEveryAlgorithmHolds(options.MaxReplicas + 1);
-        if (options.Live && options.BalancerCommand is null && (analyses.Count == 0 || analyses.Contains("a4")))
+        if (options.Live && options.BalancerCommand is null && (analyses.Count == 0 || analyses.Contains("a4") || analyses.Contains("a5")))
         {
-            throw new ArgumentException("A-4 live needs a balancer to start: build samples/LoadBalancer, pass --balancer-command, or use --offline");
+            throw new ArgumentException("A-4 and A-5 live need a balancer to start: build samples/LoadBalancer, pass --balancer-command, or use --offline");
         }
         return options with { Analyses = analyses.Count == 0 ? ["a1", "a2", "a3", "a4", "a5"] : analyses.Distinct().ToList() };
     }
@@ -227,4 +233,5 @@ internal sealed class AnalysisResults
     public IReadOnlyList<OfflinePoint>? A4Offline { get; set; }
     public IReadOnlyList<LiveRun>? A4Live { get; set; }
     public A5Result? A5 { get; set; }
+    public A5LiveResult? A5Live { get; set; }
 }

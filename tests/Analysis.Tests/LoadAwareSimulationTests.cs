@@ -26,6 +26,20 @@ public class LoadAwareSimulationTests
     }
 
     [Fact]
+    public void AnsweredCaches_TouchTheAnsweringReplicasCache_CountMissesPerSecondOfSending_SkipFailures()
+    {
+        int[] stream = [0, 1, 0, 2, 1, 1];
+        var answers = new Ringway.Samples.Analysis.Cluster.KeyedAnswers(["A", "A", "A", "B", null, "B"], [0.1, 0.2, 1.1, 1.2, 2.5, 2.6]);
+
+        var counts = AnsweredCaches.PerSecond(stream, answers, keyCount: 3, cacheSize: 2, fromSecond: 0, seconds: 3);
+
+        // 0 and 1 miss in A's cache, 0 hits there; 2 misses in B's; the failed request touches nothing, so 1 misses in B.
+        Assert.Equal([2L, 1L, 1L], counts.Misses);
+        Assert.Equal([2L, 2L, 1L], counts.Requests);
+        Assert.Equal(0.5, counts.MissRatio(1));
+    }
+
+    [Fact]
     public void InFlightWindow_HoldsEachRequestForDepthArrivals()
     {
         var window = new InFlightWindow(replicas: 2, depth: 3);

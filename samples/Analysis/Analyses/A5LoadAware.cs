@@ -8,7 +8,7 @@ namespace Ringway.Samples.Analysis.Analyses;
 /// the load-aware options of Ringway.ConsistentHashing, measured offline by exact, seeded simulations that call
 /// the library itself: (a) cache misses when a replica joins, instant against warm-up; (b) per-replica load under
 /// Zipf keys, plain hashing against bounded loads and hot-key spreading; (c) three balancers bounding on a shared
-/// reported load against their own counts. A live run against the sample host can be added beside RunOffline.
+/// reported load against their own counts. The live run against the sample host is <see cref="A5Live"/>.
 /// </summary>
 internal static class A5LoadAware
 {
@@ -129,7 +129,7 @@ internal static class A5LoadAware
 internal sealed record A5Settings
 {
     public CacheJoinSettings Cache { get; init; } = new();
-    public int WarmUpSeconds { get; init; } = 120;
+    public int WarmUpSeconds { get; init; } = 300;
     public IReadOnlyList<int> WarmUpSweepSeconds { get; init; } = [30, 60, 120, 300];
     public HotKeySettings HotKeys { get; init; } = new();
     /// <summary>Seeds replayed besides <see cref="HotKeySettings.Seed"/> (plain and spreading only).</summary>

@@ -10,6 +10,7 @@ namespace Ringway.Samples.Analysis.Cluster;
 internal sealed class BalancerClient : IDisposable
 {
     private const string HomePrefix = "Hello from Server: ";
+    private const string KeyHeader = "X-Ringway-Key";
     private readonly HttpClient _http;
 
     public BalancerClient(Uri baseAddress, int maxConnections = 100, TimeSpan? timeout = null)
@@ -50,9 +51,14 @@ internal sealed class BalancerClient : IDisposable
     }
 
     /// <summary>GET /home: the name of the server that answered, or null when the request failed.</summary>
-    public async Task<string?> GetHomeServerAsync(CancellationToken cancellationToken = default)
+    public Task<string?> GetHomeServerAsync(CancellationToken cancellationToken = default) => GetHomeServerAsync(null, cancellationToken);
+
+    /// <summary>GET /home with <paramref name="key"/> as the request's hash key (the sample host reads <c>X-Ringway-Key</c>); null for a random key.</summary>
+    public async Task<string?> GetHomeServerAsync(string? key, CancellationToken cancellationToken = default)
     {
-        using var response = await _http.GetAsync("/home", cancellationToken).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/home");
+        if (key is not null) request.Headers.Add(KeyHeader, key);
+        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode) return null;
         var body = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken).ConfigureAwait(false);
         return ParseHomeServer(body?["message"]?.GetValue<string>());
