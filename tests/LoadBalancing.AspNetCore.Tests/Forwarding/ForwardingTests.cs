@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
+using Ringway.TestSupport.Http;
 
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Forwarding;
 
@@ -197,6 +198,7 @@ public sealed class ForwardingTests : BackendsPerTest
             // No key source: each request hashes its random id, and failover walks that id's preference order.
             await using var balancer = await TestBalancer.StartAsync(backends, o => o.Health.Interval = TimeSpan.FromHours(1));
             await backends[0].StopAsync();
+            using var stopped = LoopbackPort.Hold(backends[0].Address.Port);
             var owners = new HashSet<string>();
             for (var i = 0; i < 40; i++)
             {

@@ -16,4 +16,18 @@ public static class LoopbackPort
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
+
+    /// <summary>
+    /// Keeps <paramref name="port"/> bound without listening until disposed: connections to it are refused, as to a
+    /// stopped server, and the system hands the port to no other listener meanwhile (a server another test process
+    /// started on port 0 once took a just-stopped backend's port, and answered in its place).
+    /// </summary>
+    public static Socket Hold(int port)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        // The stopped server's connections may linger in TIME_WAIT on the port.
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+        return socket;
+    }
 }
