@@ -166,6 +166,7 @@ public sealed class ForwardingTests : BackendsPerTest
             }
 
             await backends[0].StopAsync();
+            using var stopped = LoopbackPort.Hold(backends[0].Address.Port);
             foreach (var (key, owner) in owners)
             {
                 using var post = await balancer.Client.PostAsync($"/whoami?key={key}", new StringContent("body"));

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using Ringway.LoadBalancing.AspNetCore.Routing;
 using Ringway.LoadBalancing.AspNetCore.Supervision;
 using Ringway.LoadBalancing.AspNetCore.Tests.Infrastructure;
+using Ringway.TestSupport.Http;
 using Ringway.TestSupport.Waiting;
 
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Supervision;
@@ -30,6 +31,7 @@ public sealed class HeartbeatProberTests
     {
         var backend = await TestBackend.StartAsync("A");
         await backend.StopAsync();
+        using var stopped = LoopbackPort.Hold(backend.Address.Port);
         using var prober = RealProber(new FakeTimeProvider());
         Assert.False(await prober.ProbeAsync(State("A", backend.Address), CancellationToken.None));
     }
