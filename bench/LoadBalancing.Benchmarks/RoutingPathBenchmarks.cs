@@ -10,7 +10,7 @@ namespace Ringway.LoadBalancing.Benchmarks;
 /// <summary>
 /// The balancer's own per-request routing work, nothing else: the real <see cref="RequestKeySelector"/> with the sample
 /// host's key sources, then the lookup on the current <see cref="ReplicaTable"/> snapshot, as BalancerRequestHandler
-/// does them. Issue #8 asks for 0 B here, key extraction included; that holds for the random 6-digit fallback id too
+/// does them. The target is 0 B here, key extraction included; that holds for the random 6-digit fallback id too
 /// (kept as a number, written out on the stack). One request per key of <see cref="RoutingSetup"/>.
 /// </summary>
 [MemoryDiagnoser]

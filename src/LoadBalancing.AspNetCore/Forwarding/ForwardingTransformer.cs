@@ -99,9 +99,16 @@ internal sealed class ForwardingTransformer : HttpTransformer
 
     /// <summary>
     /// Names the replica <paramref name="context"/>'s request is being sent to, for the response transform (its load
-    /// report): YARP hands transforms the context, not the destination the forwarder chose.
+    /// report): YARP hands transforms the context, not the destination the forwarder chose. Nothing to do when load
+    /// reports are off, which is the default: the request path then touches no feature.
     /// </summary>
-    public static void SendingTo(HttpContext context, ReplicaState replica) => context.Features.Set(replica);
+    public void SendingTo(HttpContext context, ReplicaState replica)
+    {
+        if (_loadReports is not null)
+        {
+            context.Features.Set(replica);
+        }
+    }
 
     /// <summary>Hands the replica's load report to the balancer, and takes it out of what YARP copies to the client.</summary>
     private static void TakeLoadReport(HttpContext httpContext, HttpResponseMessage proxyResponse, ReplicaLoadReports reports)

@@ -16,7 +16,7 @@ internal sealed class YarpReplicaForwarder : IReplicaForwarder, IDisposable
     private readonly IHttpForwarder _forwarder;
     private readonly HttpMessageInvoker _invoker;
     private readonly ForwarderRequestConfig _config;
-    private readonly HttpTransformer _transformer;
+    private readonly ForwardingTransformer _transformer;
 
     public YarpReplicaForwarder(IHttpForwarder forwarder, ForwardingTransformer transformer, IOptions<ConsistentHashBalancerOptions> options)
     {
@@ -37,7 +37,7 @@ internal sealed class YarpReplicaForwarder : IReplicaForwarder, IDisposable
     {
         // A gRPC call whose replica fails mid-stream is ended with a gRPC status rather than a stream reset (GrpcResponses).
         GrpcResetDeferral.DeferFor(context);
-        ForwardingTransformer.SendingTo(context, replica);
+        _transformer.SendingTo(context, replica);
         var error = await _forwarder.SendAsync(context, replica.ForwardPrefix, _invoker, _config, _transformer).ConfigureAwait(false);
         if (error == ForwarderError.None)
         {

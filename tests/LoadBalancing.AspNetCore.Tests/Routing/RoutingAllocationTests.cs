@@ -6,7 +6,7 @@ using Ringway.LoadBalancing.AspNetCore.Routing;
 namespace Ringway.LoadBalancing.AspNetCore.Tests.Routing;
 
 /// <summary>
-/// Issue #8: taking the key from a request and looking it up on the routing snapshot allocates nothing. The
+/// Taking the key from a request and looking it up on the routing snapshot allocates nothing. The
 /// benchmark (bench/LoadBalancing.Benchmarks, RoutingPathBenchmarks) gives the numbers; this keeps them from regressing.
 /// </summary>
 public sealed class RoutingAllocationTests
