@@ -65,15 +65,13 @@ if wants ringway; then
     >"$work/ringway.log" 2>&1 & pids+=($!); ringway_pid=$!
 fi
 if wants yarp; then
+  # The gateway sample as bench/yarp-gateway-candidate.sh sets it up (its destinations become the three replicas), plus
+  # h2c from clients, the same key and bounded loads as the balancer, and HTTP/2 to the replicas.
   cluster=--ReverseProxy:Clusters:servers
-  yarp_args=(--Logging:LogLevel:Default=Warning "--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:$yarp_port" "$h2c" "$cluster:LoadBalancingPolicy=RendezvousHash"
-             "$cluster:Metadata:Ringway.KeySources=header:$key_header" "$cluster:Metadata:Ringway.BoundedLoadFactor=1.25"
-             "$cluster:HttpRequest:Version=2.0" "$cluster:HttpRequest:VersionPolicy=RequestVersionExact")
-  # The sample names three destinations; they become the three replicas.
-  i=0
-  for b in ${backends//,/ }; do i=$((i + 1)); yarp_args+=("$cluster:Destinations:Server $i:Address=$b"); done
-  # The content root is the working directory: the published appsettings.json is next to the dll.
-  (cd "$work/yarp" && exec dotnet Ringway.Samples.YarpGateway.dll "${yarp_args[@]}") >"$work/yarp.log" 2>&1 & pids+=($!); yarp_pid=$!
+  LB_PORT=$yarp_port BACKENDS=$backends "$repo/bench/yarp-gateway-candidate.sh" "$work/yarp/Ringway.Samples.YarpGateway.dll" RendezvousHash \
+    --Kestrel:EndpointDefaults:Protocols=Http2 "$cluster:Metadata:Ringway.KeySources=header:$key_header" \
+    "$cluster:Metadata:Ringway.BoundedLoadFactor=1.25" "$cluster:HttpRequest:Version=2.0" "$cluster:HttpRequest:VersionPolicy=RequestVersionExact" \
+    >"$work/yarp.log" 2>&1 & pids+=($!); yarp_pid=$!
 fi
 for p in $replica_ports; do wait_up "$p" "$work/replica-$p.log"; done
 if wants ringway; then wait_up $ringway_port "$work/ringway.log"; fi
